@@ -1,0 +1,12 @@
+/* registry.c — every module of this binary, in the order they appear on the start page. */
+#include "modules/registry.h"
+
+#include "modules/core/core.h"
+#include "modules/testing/testing.h"
+
+const module_t *const modules_all[] = {
+    &core_module,
+    &system_module,
+    &testing_module,
+};
+const size_t modules_count = sizeof(modules_all) / sizeof(modules_all[0]);

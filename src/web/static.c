@@ -1,0 +1,231 @@
+/* static.c — in-memory static files with content hashes and gzip (see static.h). */
+#include "web/static.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "core/log.h"
+
+#define STATIC_MAX_FILE (8u * 1024 * 1024) /* a single asset larger than this is a mistake */
+#define STATIC_MAX_FILES 4096
+#define STATIC_MAX_DEPTH 8
+
+struct static_assets {
+    static_file_t *files; /* sorted by path for bsearch */
+    size_t count;
+};
+
+static const struct {
+    const char *ext;
+    const char *type;
+    int compress; /* text formats gain from gzip; fonts and images are compressed already */
+} types[] = {
+    {".css", "text/css; charset=utf-8", 1},
+    {".js", "text/javascript; charset=utf-8", 1},
+    {".mjs", "text/javascript; charset=utf-8", 1},
+    {".svg", "image/svg+xml", 1},
+    {".json", "application/json", 1},
+    {".webmanifest", "application/manifest+json", 1},
+    {".txt", "text/plain; charset=utf-8", 1},
+    {".html", "text/html; charset=utf-8", 1},
+    {".ico", "image/x-icon", 1},
+    {".png", "image/png", 0},
+    {".jpg", "image/jpeg", 0},
+    {".webp", "image/webp", 0},
+    {".woff2", "font/woff2", 0},
+    {".woff", "font/woff", 0},
+    {".ttf", "font/ttf", 1},
+};
+
+static int type_of(const char *path, const char **ctype)
+{
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++) {
+        if (strcmp(dot, types[i].ext) == 0) {
+            *ctype = types[i].type;
+            return types[i].compress;
+        }
+    }
+    *ctype = "application/octet-stream";
+    return 0;
+}
+
+/* gzip (RFC 1952) of data; NULL when it does not make the file at least 10 % smaller. */
+static unsigned char *gzip_bytes(const unsigned char *data, size_t n, size_t *outn)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&zs, (uLong)n) + 32;
+    unsigned char *out = malloc(cap);
+    if (!out) {
+        deflateEnd(&zs);
+        return NULL;
+    }
+    zs.next_in = (unsigned char *)data;
+    zs.avail_in = (uInt)n;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    int rc = deflate(&zs, Z_FINISH);
+    size_t produced = cap - zs.avail_out;
+    deflateEnd(&zs);
+    if (rc != Z_STREAM_END || produced * 10 > n * 9) {
+        free(out);
+        return NULL;
+    }
+    *outn = produced;
+    return out;
+}
+
+static int add_file(static_assets_t *s, const char *fs_path, const char *url_path, char *err, size_t errlen)
+{
+    if (s->count == STATIC_MAX_FILES) {
+        snprintf(err, errlen, "more than %u static files", STATIC_MAX_FILES);
+        return -1;
+    }
+    FILE *f = fopen(fs_path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", fs_path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || (size_t)st.st_size > STATIC_MAX_FILE) {
+        fclose(f);
+        snprintf(err, errlen, "%s: larger than %u bytes or unreadable", fs_path, STATIC_MAX_FILE);
+        return -1;
+    }
+    size_t n = (size_t)st.st_size;
+    unsigned char *data = malloc(n ? n : 1);
+    if (!data || fread(data, 1, n, f) != n) {
+        free(data);
+        fclose(f);
+        snprintf(err, errlen, "%s: read failed", fs_path);
+        return -1;
+    }
+    fclose(f);
+
+    static_file_t *sf = &s->files[s->count++];
+    memset(sf, 0, sizeof(*sf));
+    sf->path = strdup(url_path);
+    sf->data = data;
+    sf->size = n;
+    int compress = type_of(url_path, &sf->content_type);
+    if (compress && n > 256)
+        sf->gz = gzip_bytes(data, n, &sf->gz_size);
+    unsigned char h[8];
+    crypto_generichash(h, sizeof(h), data, n, NULL, 0);
+    for (int i = 0; i < 8; i++)
+        snprintf(sf->hash + 2 * i, 3, "%02x", h[i]);
+    snprintf(sf->etag, sizeof(sf->etag), "\"%s\"", sf->hash);
+    snprintf(sf->url, sizeof(sf->url), "/static/%s/%s", sf->hash, url_path);
+    return 0;
+}
+
+static int walk(static_assets_t *s, const char *fs_dir, const char *prefix, int depth, char *err, size_t errlen)
+{
+    if (depth > STATIC_MAX_DEPTH)
+        return 0;
+    DIR *d = opendir(fs_dir);
+    if (!d)
+        return -1;
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue; /* hidden files and . / .. are never served */
+        char fs[1024], url[512];
+        if (snprintf(fs, sizeof(fs), "%s/%s", fs_dir, de->d_name) >= (int)sizeof(fs) ||
+            snprintf(url, sizeof(url), "%s%s", prefix, de->d_name) >= (int)sizeof(url))
+            continue;
+        struct stat st;
+        if (stat(fs, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            char sub[520];
+            snprintf(sub, sizeof(sub), "%s/", url);
+            rc = walk(s, fs, sub, depth + 1, err, errlen);
+            if (rc < 0 && !err[0])
+                rc = 0; /* an unreadable sub-directory is skipped */
+        } else if (S_ISREG(st.st_mode)) {
+            rc = add_file(s, fs, url, err, errlen);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    return strcmp(((const static_file_t *)a)->path, ((const static_file_t *)b)->path);
+}
+
+static_assets_t *static_load(const char *dir, const char *kern_dir, char *err, size_t errlen)
+{
+    if (sodium_init() < 0) {
+        snprintf(err, errlen, "libsodium could not start");
+        return NULL;
+    }
+    static_assets_t *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->files = calloc(STATIC_MAX_FILES, sizeof(static_file_t));
+    if (!s->files)
+        goto fail;
+    err[0] = '\0';
+    if (walk(s, dir, "", 0, err, errlen) != 0) {
+        if (!err[0])
+            snprintf(err, errlen, "static directory %s: %s", dir, strerror(errno));
+        goto fail;
+    }
+    if (kern_dir && kern_dir[0]) {
+        char e2[256] = "";
+        if (walk(s, kern_dir, "kern/", 0, e2, sizeof(e2)) != 0) {
+            if (e2[0]) {
+                snprintf(err, errlen, "%s", e2);
+                goto fail;
+            }
+            log_kv(LOG_WARN, "KERN UX not found; pages will lack its styles", "dir", kern_dir,
+                   "fix", "run: npm ci", NULL);
+        }
+    }
+    qsort(s->files, s->count, sizeof(static_file_t), cmp_file);
+    return s;
+fail:
+    static_free(s);
+    return NULL;
+}
+
+void static_free(static_assets_t *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; s->files && i < s->count; i++) {
+        free((void *)s->files[i].path);
+        free((void *)s->files[i].data);
+        free((void *)s->files[i].gz);
+    }
+    free(s->files);
+    free(s);
+}
+
+const static_file_t *static_find(const static_assets_t *s, const char *path)
+{
+    static_file_t key;
+    key.path = path;
+    return bsearch(&key, s->files, s->count, sizeof(static_file_t), cmp_file);
+}
+
+const char *static_url(const static_assets_t *s, const char *path)
+{
+    const static_file_t *f = static_find(s, path);
+    return f ? f->url : "/static/missing/";
+}
+
+size_t static_count(const static_assets_t *s) { return s->count; }
