@@ -20,7 +20,10 @@ static int is_token_char(unsigned char c)
     return c > 0x20 && c < 0x7F && !memchr(separators, c, sizeof(separators) - 1);
 }
 
-static int is_value_char(unsigned char c) { return c > 0x20 && c < 0x7F && c != '"' && c != ',' && c != ';' && c != '\\'; }
+static int is_value_char(unsigned char c)
+{
+    return c > 0x20 && c < 0x7F && c != '"' && c != ',' && c != ';' && c != '\\';
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,9 +16,9 @@
 static size_t reference_decode(const unsigned char *s, size_t n, size_t i)
 {
     unsigned char c = s[i];
-    size_t len;        /* bytes in the sequence, from the lead byte's high bits */
-    uint32_t cp;       /* the code point being assembled */
-    uint32_t min_cp;   /* smallest code point that needs len bytes */
+    size_t len;      /* bytes in the sequence, from the lead byte's high bits */
+    uint32_t cp;     /* the code point being assembled */
+    uint32_t min_cp; /* smallest code point that needs len bytes */
     if ((c & 0x80) == 0x00) {
         len = 1;
         cp = c;

@@ -54,6 +54,8 @@ static sqlite_stmt_t *stmt_of(db_stmt_t *st)
 /* Maps an SQLite result code (extended codes are on) to a db.h error. */
 static int map_rc(int rc)
 {
+    if (rc == SQLITE_CONSTRAINT_TRIGGER) /* RAISE(ABORT) in a trigger: as PostgreSQL's */
+        return DB_ERROR;                 /* RAISE EXCEPTION, not a constraint */
     switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
         return DB_ECONSTRAINT;

@@ -84,15 +84,14 @@ cleanup:
     return out;
 }
 
-static const char sql_audit_insert[] =
-    "INSERT INTO audit_log (at, actor, action, object, detail, ip, request_id) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
+static const char sql_audit_insert[] = "INSERT INTO audit_log (at, actor, action, object, detail, ip, request_id) "
+                                       "VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
-int audit_log(db_t *db, const char *actor, const char *action, const char *object,
-              const char *detail_json, const char *ip, const char *request_id)
+int audit_log(db_t *db, const char *actor, const char *action, const char *object, const char *detail_json,
+              const char *ip, const char *request_id)
 {
     const char *given[5] = {actor, action, object, ip, request_id};
-    char *field[5] = {NULL};  /* cleaned copies of the text arguments, bound as $2..$4, $6, $7 */
+    char *field[5] = {NULL}; /* cleaned copies of the text arguments, bound as $2..$4, $6, $7 */
     static const int param[5] = {2, 3, 4, 6, 7};
     char *detail = NULL;
     db_stmt_t *st = NULL;

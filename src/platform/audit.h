@@ -24,7 +24,7 @@
  * cut detail is kept as {"raw": "<prefix>", "truncated": true}). Works inside the
  * caller's transaction, so the entry commits or rolls back with the action.
  * Returns 0, or < 0 on a database error — the caller should then fail the action. */
-int audit_log(db_t *db, const char *actor, const char *action, const char *object,
-              const char *detail_json, const char *ip, const char *request_id);
+int audit_log(db_t *db, const char *actor, const char *action, const char *object, const char *detail_json,
+              const char *ip, const char *request_id);
 
 #endif

@@ -24,9 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define POLL_MS 500       /* longest sleep between polls of the queue */
+#include "core/utf8.h"
+
+#define POLL_MS 500         /* longest sleep between polls of the queue */
 #define ERROR_PAUSE_MS 2000 /* pause after a database error, so a dead server is not hammered */
-#define ERR_MAX 512       /* bytes of last_error we keep */
+#define ERR_MAX 512         /* bytes of last_error we keep */
 
 /* ---- handler registry ------------------------------------------------------- */
 
@@ -49,8 +51,7 @@ static int kind_valid(const char *kind)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = kind[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-                 c == '-';
+        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
         if (!ok)
             return 0;
     }
@@ -97,13 +98,22 @@ static job_handler_fn handler_for(const char *kind)
 
 /* ---- clock, counters, logging -------------------------------------------------- */
 
-static int64_t clock_default(void) { return (int64_t)time(NULL); }
+static int64_t clock_default(void)
+{
+    return (int64_t)time(NULL);
+}
 
 static _Atomic(jobs_clock_fn) clock_fn = clock_default;
 
-void jobs_set_clock(jobs_clock_fn fn) { atomic_store(&clock_fn, fn ? fn : clock_default); }
+void jobs_set_clock(jobs_clock_fn fn)
+{
+    atomic_store(&clock_fn, fn ? fn : clock_default);
+}
 
-int64_t jobs_now(void) { return atomic_load(&clock_fn)(); }
+int64_t jobs_now(void)
+{
+    return atomic_load(&clock_fn)();
+}
 
 static atomic_uint_fast64_t stat_done, stat_failed, stat_retried;
 
@@ -134,8 +144,7 @@ static void log_value(FILE *f, const char *s)
 
 /* One logfmt line on stderr about a job: level, message, job id, kind, and error
  * when there is one. (src/core/log.h may replace this later.) */
-static void log_job(const char *level, const char *msg, int64_t id, const char *kind,
-                    const char *error)
+static void log_job(const char *level, const char *msg, int64_t id, const char *kind, const char *error)
 {
     flockfile(stderr);
     fprintf(stderr, "level=%s msg=", level);
@@ -152,9 +161,8 @@ static void log_job(const char *level, const char *msg, int64_t id, const char *
 
 /* ---- enqueue ---------------------------------------------------------------------- */
 
-static const char sql_enqueue[] =
-    "INSERT INTO jobs (kind, payload, run_at, created_at) VALUES ($1, $2, $3, $4) "
-    "RETURNING id";
+static const char sql_enqueue[] = "INSERT INTO jobs (kind, payload, run_at, created_at) VALUES ($1, $2, $3, $4) "
+                                  "RETURNING id";
 
 int64_t jobs_enqueue(db_t *db, const char *kind, const char *payload_json, int64_t run_at)
 {
@@ -194,12 +202,11 @@ out:
  * SKIP LOCKED lets concurrent nodes pass over a row another one is claiming instead
  * of waiting for it and then finding it taken; SQLite drops the clause and
  * serialises the write transactions instead. */
-static const char sql_claim[] =
-    "UPDATE jobs SET locked_by = $1, locked_at = $2, attempts = attempts + 1 "
-    "WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $2 "
-    "AND (locked_at IS NULL OR locked_at < $3) ORDER BY run_at, id LIMIT 1 "
-    "FOR UPDATE SKIP LOCKED) "
-    "RETURNING id, kind, payload, attempts, max_attempts";
+static const char sql_claim[] = "UPDATE jobs SET locked_by = $1, locked_at = $2, attempts = attempts + 1 "
+                                "WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $2 "
+                                "AND (locked_at IS NULL OR locked_at < $3) ORDER BY run_at, id LIMIT 1 "
+                                "FOR UPDATE SKIP LOCKED) "
+                                "RETURNING id, kind, payload, attempts, max_attempts";
 
 int jobs_claim(db_t *db, const char *worker_id, int64_t now, jobs_claim_t *out)
 {
@@ -209,7 +216,10 @@ int jobs_claim(db_t *db, const char *worker_id, int64_t now, jobs_claim_t *out)
     memset(out, 0, sizeof(*out));
     if (db_prepare(db, sql_claim, &st) != 0)
         return DB_ERROR;
-    db_bind_text(st, 1, worker_id, -1);
+    if (db_bind_text(st, 1, worker_id, -1) != 0) {
+        db_reset(st);
+        return DB_ERROR;
+    }
     db_bind_int64(st, 2, now);
     db_bind_int64(st, 3, now - JOBS_LOCK_TIMEOUT);
     rc = db_step(st);
@@ -244,62 +254,57 @@ int64_t jobs_backoff(int64_t attempts)
 /* ---- outcome ---------------------------------------------------------------------- */
 
 /* Success wins even when the lock was meanwhile taken over: the work is done. */
-static const char sql_done[] =
-    "UPDATE jobs SET done_at = $2, locked_by = NULL, locked_at = NULL, last_error = NULL "
-    "WHERE id = $1";
+static const char sql_done[] = "UPDATE jobs SET done_at = $2, locked_by = NULL, locked_at = NULL, last_error = NULL "
+                               "WHERE id = $1";
 /* Failure only touches a job this worker still holds, so a late worker whose lock
  * was taken over cannot reschedule a job that another one is running or finished. */
-static const char sql_retry[] =
-    "UPDATE jobs SET run_at = $2, locked_by = NULL, locked_at = NULL, last_error = $3 "
-    "WHERE id = $1 AND locked_by = $4 AND done_at IS NULL";
-static const char sql_give_up[] =
-    "UPDATE jobs SET failed = 1, done_at = $2, locked_by = NULL, locked_at = NULL, "
-    "last_error = $3 WHERE id = $1 AND locked_by = $4 AND done_at IS NULL";
+static const char sql_retry[] = "UPDATE jobs SET run_at = $2, locked_by = NULL, locked_at = NULL, last_error = $3 "
+                                "WHERE id = $1 AND locked_by = $4 AND done_at IS NULL";
+static const char sql_give_up[] = "UPDATE jobs SET failed = 1, done_at = $2, locked_by = NULL, locked_at = NULL, "
+                                  "last_error = $3 WHERE id = $1 AND locked_by = $4 AND done_at IS NULL";
 
 /* Runs one outcome statement: $1 id, $2 time, then optional $3 error, $4 worker. */
-static int record(db_t *db, const char *sql, int64_t id, int64_t t, const char *error,
-                  const char *worker_id)
+static int record(db_t *db, const char *sql, int64_t id, int64_t t, const char *error, const char *worker_id)
 {
     db_stmt_t *st = NULL;
-    int rc;
+    int rc = 0;
     if (db_prepare(db, sql, &st) != 0)
         return DB_ERROR;
     db_bind_int64(st, 1, id);
     db_bind_int64(st, 2, t);
-    if (error) {
-        db_bind_text(st, 3, error, -1);
-        db_bind_text(st, 4, worker_id, -1);
-    }
-    rc = db_step(st);
+    if (error && (db_bind_text(st, 3, error, -1) != 0 || db_bind_text(st, 4, worker_id, -1) != 0))
+        rc = DB_ERROR;
+    if (rc == 0)
+        rc = db_step(st);
     db_reset(st);
     return rc == DB_DONE ? 0 : rc;
 }
 
-/* Keeps an error message valid UTF-8 after truncation to ERR_MAX (db text must be
- * UTF-8): a cut multi-byte sequence at the end is dropped. */
-static void trim_utf8_tail(char *s)
+/* Makes a handler's error message valid UTF-8 in place, as the database requires:
+ * every byte that does not belong to a valid character (a sequence cut at ERR_MAX,
+ * raw bytes a server sent) becomes '?'. */
+static void clean_error(char *s)
 {
     size_t n = strlen(s);
-    size_t i = n;
-    /* Walk back over continuation bytes to the lead byte of the last character. */
-    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-        i--;
-    if (i == 0)
-        return;
-    unsigned char lead = (unsigned char)s[i - 1];
-    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (n - (i - 1) < want)
-        s[i - 1] = '\0';
+    for (size_t i = 0; i < n;) {
+        unsigned char lead = (unsigned char)s[i];
+        size_t seq = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        if (i + seq <= n && utf8_valid(s + i, seq)) {
+            i += seq;
+            continue;
+        }
+        s[i++] = '?';
+    }
 }
 
 int jobs_run_once(db_t *db, const config_t *cfg, const char *worker_id)
 {
-    int rc;                      /* result */
-    jobs_claim_t job;            /* the claimed job */
-    json_t *payload = NULL;      /* its parsed payload */
-    job_handler_fn fn;           /* its handler, NULL for an unknown kind */
-    char err[ERR_MAX] = "";      /* why the job failed */
-    int outcome;                 /* handler result, or JOBS_GIVE_UP for our own refusals */
+    int rc;                 /* result */
+    jobs_claim_t job;       /* the claimed job */
+    json_t *payload = NULL; /* its parsed payload */
+    job_handler_fn fn;      /* its handler, NULL for an unknown kind */
+    char err[ERR_MAX] = ""; /* why the job failed */
+    int outcome;            /* handler result, or JOBS_GIVE_UP for our own refusals */
     int64_t now = jobs_now();
 
     memset(&job, 0, sizeof(job));
@@ -331,15 +336,14 @@ int jobs_run_once(db_t *db, const config_t *cfg, const char *worker_id)
     } else if (job.attempts > job.max_attempts) {
         /* Only a job whose worker died every time gets here (the lock expired and it was
          * claimed again): running it again would likely kill this worker too. */
-        snprintf(err, sizeof(err), "claimed %lld times by workers that died; giving up",
-                 (long long)job.attempts - 1);
+        snprintf(err, sizeof(err), "claimed %lld times by workers that died; giving up", (long long)job.attempts - 1);
         outcome = JOBS_GIVE_UP;
     } else {
         outcome = fn(db, cfg, payload, err, sizeof(err));
         if (outcome < 0 && err[0] == '\0')
             snprintf(err, sizeof(err), "handler failed (rc=%d)", outcome);
     }
-    trim_utf8_tail(err);
+    clean_error(err);
 
     rc = 1;
     now = jobs_now();
@@ -366,8 +370,7 @@ out:
     return rc;
 }
 
-static const char sql_depth[] =
-    "SELECT count(*) FROM jobs WHERE done_at IS NULL AND run_at <= $1";
+static const char sql_depth[] = "SELECT count(*) FROM jobs WHERE done_at IS NULL AND run_at <= $1";
 
 int64_t jobs_queue_depth(db_t *db)
 {
@@ -413,14 +416,14 @@ void jobs_wake(void)
 typedef struct worker {
     struct jobs_runner *runner;
     pthread_t thread;
-    int started;          /* 1 once pthread_create succeeded */
-    db_t *db;             /* this thread's own connection */
-    char id[128];         /* "node:pid:runner.thread", the jobs.locked_by value */
+    int started;  /* 1 once pthread_create succeeded */
+    db_t *db;     /* this thread's own connection */
+    char id[128]; /* "node:pid:runner.thread", the jobs.locked_by value */
 } worker_t;
 
 struct jobs_runner {
-    config_t cfg;         /* copy: the caller's may go away */
-    atomic_int stopping;  /* set by jobs_stop */
+    config_t cfg;        /* copy: the caller's may go away */
+    atomic_int stopping; /* set by jobs_stop */
     int count;
     worker_t workers[];
 };
@@ -482,7 +485,7 @@ static void runner_free(struct jobs_runner *r)
 jobs_runner_t *jobs_start(const config_t *cfg, int threads, char *err, size_t errlen)
 {
     struct jobs_runner *r = NULL;
-    sigset_t all, old;    /* runner threads take no signals: the main thread handles them */
+    sigset_t all, old; /* runner threads take no signals: the main thread handles them */
     int masked = 0;
     /* Distinguishes runners in one process (tests start several), so worker ids stay unique. */
     static atomic_uint runner_seq;
@@ -506,8 +509,8 @@ jobs_runner_t *jobs_start(const config_t *cfg, int threads, char *err, size_t er
         worker_t *w = &r->workers[i];
         char dberr[256] = "";
         w->runner = r;
-        snprintf(w->id, sizeof(w->id), "%s:%ld:%u.%d",
-                 cfg->node_name[0] ? cfg->node_name : "node", (long)getpid(), runner_no, i);
+        snprintf(w->id, sizeof(w->id), "%s:%ld:%u.%d", cfg->node_name[0] ? cfg->node_name : "node", (long)getpid(),
+                 runner_no, i);
         if (db_open(cfg->database_url, &w->db, dberr, sizeof(dberr)) != 0) {
             snprintf(err, errlen, "jobs: cannot open database: %s", dberr);
             w->db = NULL;

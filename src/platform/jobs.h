@@ -24,17 +24,17 @@
 #ifndef RATHAUS_PLATFORM_JOBS_H
 #define RATHAUS_PLATFORM_JOBS_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
 
 #include "core/config.h"
 #include "db/db.h"
 
 #define JOBS_MAX_KINDS 64
-#define JOBS_KIND_MAX 63               /* bytes in a kind name: [a-z0-9._-] */
-#define JOBS_PAYLOAD_MAX (64 * 1024)   /* bytes of JSON payload */
-#define JOBS_LOCK_TIMEOUT 300          /* seconds until a lock counts as abandoned */
+#define JOBS_KIND_MAX 63             /* bytes in a kind name: [a-z0-9._-] */
+#define JOBS_PAYLOAD_MAX (64 * 1024) /* bytes of JSON payload */
+#define JOBS_LOCK_TIMEOUT 300        /* seconds until a lock counts as abandoned */
 #define JOBS_MAX_THREADS 64
 
 /* Handler results besides 0 ("done"). */
@@ -45,8 +45,7 @@
  * write a one-line reason into err (it becomes jobs.last_error). Returns 0 when the
  * job is done, JOBS_RETRY (or any other negative) to retry later, JOBS_GIVE_UP to
  * fail at once. Runs on a runner thread with that thread's own db. */
-typedef int (*job_handler_fn)(db_t *db, const config_t *cfg, json_t *payload, char *err,
-                              size_t errlen);
+typedef int (*job_handler_fn)(db_t *db, const config_t *cfg, json_t *payload, char *err, size_t errlen);
 
 /* Registers the handler for kind (copied). Call before jobs_start; registering a
  * kind again replaces its handler. Returns 0, or < 0 for a bad name or when all
@@ -70,10 +69,10 @@ int jobs_run_once(db_t *db, const config_t *cfg, const char *worker_id);
 /* One claimed job, as jobs_claim returns it. */
 typedef struct jobs_claim {
     int64_t id;
-    int64_t attempts;     /* including this one */
+    int64_t attempts; /* including this one */
     int64_t max_attempts;
     char kind[JOBS_KIND_MAX + 1]; /* truncated kinds never match a handler */
-    char *payload;        /* malloc'd JSON text; free with jobs_claim_clear */
+    char *payload;                /* malloc'd JSON text; free with jobs_claim_clear */
 } jobs_claim_t;
 
 /* The claim step of jobs_run_once, exposed so that tests can claim inside their own

@@ -104,8 +104,7 @@ static void host_of_url(const char *url, char *out, size_t outlen)
     n = (size_t)(end - p);
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              strchr(".-[]:", c)))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr(".-[]:", c)))
             ok = 0;
     }
     if (n == 0 || n >= outlen || !ok) {
@@ -126,9 +125,8 @@ static void format_date(int64_t t, char *out, size_t outlen)
     time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
-    snprintf(out, outlen, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday],
-             tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-             tm.tm_sec);
+    snprintf(out, outlen, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* Whether a subject can go into the header as it is: printable ASCII only, no
@@ -170,8 +168,7 @@ static void put_encoded_subject(buf_t *out, const char *s)
         size_t elen = 0;
         for (size_t k = 0; k < clen && i + k < n; k++) {
             unsigned char c = (unsigned char)s[i + k];
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                strchr("!*+-/", c)) {
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("!*+-/", c)) {
                 enc[elen++] = (char)c;
             } else if (c == ' ') {
                 enc[elen++] = '_';
@@ -249,14 +246,13 @@ static void qp_encode(buf_t *out, const char *body)
         buf_puts(out, "\r\n");
 }
 
-int mail_format(const config_t *cfg, int64_t id, const char *to, const char *subject,
-                const char *body, int64_t now, buf_t *out)
+int mail_format(const config_t *cfg, int64_t id, const char *to, const char *subject, const char *body, int64_t now,
+                buf_t *out)
 {
-    char host[256];  /* Message-ID right side */
+    char host[256]; /* Message-ID right side */
     char date[64];
 
-    if (!mail_address_valid(to) || !mail_address_valid(cfg->smtp_from) ||
-        !subject_valid(subject) || !body_valid(body))
+    if (!mail_address_valid(to) || !mail_address_valid(cfg->smtp_from) || !subject_valid(subject) || !body_valid(body))
         return -2;
     host_of_url(cfg->base_url, host, sizeof(host));
     format_date(now, date, sizeof(date));
@@ -281,16 +277,15 @@ int mail_format(const config_t *cfg, int64_t id, const char *to, const char *sub
 
 /* ---- queue --------------------------------------------------------------------------- */
 
-static const char sql_outbox_insert[] =
-    "INSERT INTO mail_outbox (recipient, subject, body_text, created_at) "
-    "VALUES ($1, $2, $3, $4) RETURNING id";
+static const char sql_outbox_insert[] = "INSERT INTO mail_outbox (recipient, subject, body_text, created_at) "
+                                        "VALUES ($1, $2, $3, $4) RETURNING id";
 static const char sql_outbox_delete[] = "DELETE FROM mail_outbox WHERE id = $1";
 
 int64_t mail_queue(db_t *db, const char *to, const char *subject, const char *body_text)
 {
-    int64_t id = -1;      /* outbox id, the result */
+    int64_t id = -1; /* outbox id, the result */
     db_stmt_t *st = NULL;
-    char payload[64];     /* {"id":N} */
+    char payload[64]; /* {"id":N} */
 
     if (!mail_address_valid(to) || !subject_valid(subject) || !body_valid(body_text))
         return -2;
@@ -353,8 +348,7 @@ static int write_eml(const config_t *cfg, int64_t id, const buf_t *msg, char *er
     int rc = -1;
     size_t off = 0;
 
-    if ((size_t)snprintf(dir, sizeof(dir), "%s/mail", cfg->data_dir[0] ? cfg->data_dir : ".") >=
-        sizeof(dir)) {
+    if ((size_t)snprintf(dir, sizeof(dir), "%s/mail", cfg->data_dir[0] ? cfg->data_dir : ".") >= sizeof(dir)) {
         snprintf(err, errlen, "mail: data_dir too long");
         return -1;
     }
@@ -404,7 +398,7 @@ cleanup:
 }
 
 typedef struct upload {
-    const char *p;  /* next byte to hand to libcurl */
+    const char *p; /* next byte to hand to libcurl */
     size_t left;
 } upload_t;
 
@@ -423,8 +417,7 @@ static size_t upload_read(char *dst, size_t size, size_t nitems, void *userdata)
 /* Sends msg over SMTP to cfg->smtp_url. libcurl does the dialogue, STARTTLS when the
  * server offers it on smtp:// (CURLUSESSL_TRY: a local relay often has no TLS) and
  * the dot-stuffing. */
-static int send_smtp(const config_t *cfg, const char *to, const buf_t *msg, char *err,
-                     size_t errlen)
+static int send_smtp(const config_t *cfg, const char *to, const buf_t *msg, char *err, size_t errlen)
 {
     CURL *curl = curl_easy_init();
     struct curl_slist *rcpt = NULL;
@@ -482,11 +475,9 @@ cleanup:
 
 static const char sql_outbox_get[] =
     "SELECT recipient, subject, body_text, created_at, sent_at FROM mail_outbox WHERE id = $1";
-static const char sql_outbox_sent[] =
-    "UPDATE mail_outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL "
-    "WHERE id = $1";
-static const char sql_outbox_failed[] =
-    "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1";
+static const char sql_outbox_sent[] = "UPDATE mail_outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL "
+                                      "WHERE id = $1";
+static const char sql_outbox_failed[] = "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1";
 
 /* Records the outcome of one delivery attempt on the outbox row. */
 static void outbox_record(db_t *db, int64_t id, const char *error)
@@ -515,8 +506,7 @@ static void outbox_record(db_t *db, int64_t id, const char *error)
 }
 
 /* Job "mail.send", payload {"id": outbox id}: delivers one outbox row. */
-static int mail_send_job(db_t *db, const config_t *cfg, json_t *payload, char *err,
-                         size_t errlen)
+static int mail_send_job(db_t *db, const config_t *cfg, json_t *payload, char *err, size_t errlen)
 {
     json_t *jid = json_object_get(payload, "id");
     int64_t id = json_is_integer(jid) ? (int64_t)json_integer_value(jid) : 0;
@@ -525,7 +515,8 @@ static int mail_send_job(db_t *db, const config_t *cfg, json_t *payload, char *e
     int64_t created_at = 0;
     int already_sent = 0;
     int found = 0;
-    buf_t msg;
+    int delivered; /* 0 when the message left */
+    buf_t msg;     /* the formatted message */
     int rc = JOBS_RETRY;
 
     buf_init(&msg, NULL, 4096, MAIL_MESSAGE_MAX);
@@ -574,7 +565,9 @@ static int mail_send_job(db_t *db, const config_t *cfg, json_t *payload, char *e
         rc = JOBS_GIVE_UP;
         goto cleanup;
     }
-    if (cfg->smtp_url[0] ? send_smtp(cfg, to, &msg, err, errlen) : write_eml(cfg, id, &msg, err, errlen)) {
+    /* No SMTP server configured (development, tests): the message goes to a file. */
+    delivered = cfg->smtp_url[0] ? send_smtp(cfg, to, &msg, err, errlen) : write_eml(cfg, id, &msg, err, errlen);
+    if (delivered != 0) {
         outbox_record(db, id, err);
         goto cleanup;
     }
@@ -590,7 +583,10 @@ cleanup:
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 void mail_register_jobs(void)
 {

@@ -20,9 +20,9 @@
 #include "core/config.h"
 #include "db/db.h"
 
-#define MAIL_ADDRESS_MAX 254          /* bytes in an address (RFC 5321 path limit) */
-#define MAIL_SUBJECT_MAX 512          /* bytes in a subject */
-#define MAIL_BODY_MAX (1024 * 1024)   /* bytes in a body */
+#define MAIL_ADDRESS_MAX 254               /* bytes in an address (RFC 5321 path limit) */
+#define MAIL_SUBJECT_MAX 512               /* bytes in a subject */
+#define MAIL_BODY_MAX (1024 * 1024)        /* bytes in a body */
 #define MAIL_MESSAGE_MAX (4 * 1024 * 1024) /* bytes of a formatted message (QP grows ≤ 3x) */
 
 /* Returns 1 when addr is an address we send to: ASCII without spaces, control
@@ -49,7 +49,7 @@ void mail_register_jobs(void);
  * <id.now@host of cfg->base_url>, MIME headers, then the body quoted-printable with
  * lines of at most 76 characters. Every line ends in CRLF. Returns 0, -2 for an
  * invalid address, subject or body (nothing appended), -1 when out is full. */
-int mail_format(const config_t *cfg, int64_t id, const char *to, const char *subject,
-                const char *body, int64_t now, buf_t *out);
+int mail_format(const config_t *cfg, int64_t id, const char *to, const char *subject, const char *body, int64_t now,
+                buf_t *out);
 
 #endif

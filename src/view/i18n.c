@@ -46,19 +46,19 @@ static size_t n_catalogues;
 typedef enum { FIELD_NONE, FIELD_MSGID, FIELD_MSGSTR, FIELD_IGNORED } field_t;
 
 typedef struct po_parser {
-    const char *name;     /* for error messages */
+    const char *name; /* for error messages */
     char *err;
     size_t errlen;
-    uint32_t line;        /* current line */
+    uint32_t line; /* current line */
     /* The entry being read. */
-    buf_t msgid, msgstr;  /* decoded strings, capped at I18N_MAX_STRING */
-    buf_t ignored;        /* msgctxt, msgid_plural and msgstr[n] go here, checked the same */
-    field_t field;        /* where continuation lines go */
-    uint32_t msgid_line;  /* line of the msgid keyword, 0 before it */
-    int has_msgstr;       /* msgstr or msgstr[n] seen */
-    int plural;           /* msgid_plural seen */
-    int skip;             /* context, plural or fuzzy: parse but do not keep */
-    int started;          /* a keyword of this entry was seen */
+    buf_t msgid, msgstr; /* decoded strings, capped at I18N_MAX_STRING */
+    buf_t ignored;       /* msgctxt, msgid_plural and msgstr[n] go here, checked the same */
+    field_t field;       /* where continuation lines go */
+    uint32_t msgid_line; /* line of the msgid keyword, 0 before it */
+    int has_msgstr;      /* msgstr or msgstr[n] seen */
+    int plural;          /* msgid_plural seen */
+    int skip;            /* context, plural or fuzzy: parse but do not keep */
+    int started;         /* a keyword of this entry was seen */
     /* Entries parsed so far, merged into the catalogue at the end. */
     entry_t *staged;
     size_t n_staged, cap_staged;
@@ -96,8 +96,7 @@ static int lang_ok(const char *lang)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = lang[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '_' || c == '-';
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
         if (!ok)
             return 0;
     }
@@ -194,8 +193,7 @@ static int finish_entry(po_parser_t *p)
             return po_fail(p, "out of memory");
         memcpy(pair, p->msgid.data, p->msgid.len + 1);
         memcpy(pair + p->msgid.len + 1, p->msgstr.data, p->msgstr.len + 1);
-        p->staged[p->n_staged++] = (entry_t){
-            .hash = hash_str(pair), .msgid = pair, .msgstr = pair + p->msgid.len + 1};
+        p->staged[p->n_staged++] = (entry_t){.hash = hash_str(pair), .msgid = pair, .msgstr = pair + p->msgid.len + 1};
     }
     reset_entry(p);
     return 0;
@@ -208,9 +206,7 @@ static const char unescaped[256] = {['n'] = '\n', ['t'] = '\t', ['"'] = '"', ['\
  * field; only blanks may follow the closing quote. */
 static int parse_string(po_parser_t *p, const char *s, size_t n)
 {
-    buf_t *to = p->field == FIELD_MSGID ? &p->msgid
-                : p->field == FIELD_MSGSTR ? &p->msgstr
-                                           : &p->ignored;
+    buf_t *to = p->field == FIELD_MSGID ? &p->msgid : p->field == FIELD_MSGSTR ? &p->msgstr : &p->ignored;
     size_t i = 1;
     size_t run = 1; /* start of the bytes not yet copied */
     int rc = 0;
@@ -257,8 +253,8 @@ static const struct {
     const char *word;
     int kw;
 } keywords[] = {
-    {"msgctxt", KW_MSGCTXT}, {"msgid_plural", KW_MSGID_PLURAL}, {"msgid", KW_MSGID},
-    {"msgstr[", KW_MSGSTR_N}, {"msgstr", KW_MSGSTR},
+    {"msgctxt", KW_MSGCTXT}, {"msgid_plural", KW_MSGID_PLURAL}, {"msgid", KW_MSGID}, {"msgstr[", KW_MSGSTR_N},
+    {"msgstr", KW_MSGSTR},
 };
 
 /* Handles a keyword line s[0..n); returns the offset of its string in *at. */
@@ -390,8 +386,7 @@ static int merge(po_parser_t *p, const char *lang)
     return 0;
 }
 
-int i18n_load_po_text(const char *lang, const char *text, size_t len, const char *name,
-                      char *err, size_t errlen)
+int i18n_load_po_text(const char *lang, const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
     po_parser_t p = {.name = name ? name : "(po)", .err = err, .errlen = errlen, .line = 1};
     int rc = 0;
@@ -412,6 +407,9 @@ int i18n_load_po_text(const char *lang, const char *text, size_t len, const char
         goto out;
     }
     size_t pos = 0; /* start of the current line */
+    /* Some editors start UTF-8 files with a byte order mark; it carries nothing. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
     while (pos < len) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - text) : len;
@@ -464,8 +462,7 @@ static int read_po(const char *path, char **text, size_t *len, char *err, size_t
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
-            snprintf(err, errlen, "%s: cannot read: %s", path,
-                     r == 0 ? "file shrank while reading" : strerror(errno));
+            snprintf(err, errlen, "%s: cannot read: %s", path, r == 0 ? "file shrank while reading" : strerror(errno));
             goto out;
         }
         got += (size_t)r;

@@ -27,8 +27,7 @@ int i18n_load(const char *po_dir, const char *const *langs, char *err, size_t er
 /* Parses one .po text into the catalogue for lang (exposed for tests and fuzzing).
  * All or nothing: on error (< 0, "name:line: message" in err) the catalogue is
  * unchanged. A msgid seen again replaces the earlier translation. */
-int i18n_load_po_text(const char *lang, const char *text, size_t len, const char *name,
-                      char *err, size_t errlen);
+int i18n_load_po_text(const char *lang, const char *text, size_t len, const char *name, char *err, size_t errlen);
 /* Returns the translation of msgid into lang, or msgid itself. "de" returns msgid.
  * The result lives until i18n_free. Matches tmpl_translate_fn. */
 const char *i18n_translate(const char *lang, const char *msgid);

@@ -25,7 +25,10 @@ enum { LINK_UNSEEN = -1, LINK_VISITING = -2 };
  * stops a symlink loop. */
 #define LOAD_MAX_DIR_DEPTH 16
 
-tmpl_set_t *tmpl_set_new(void) { return calloc(1, sizeof(tmpl_set_t)); }
+tmpl_set_t *tmpl_set_new(void)
+{
+    return calloc(1, sizeof(tmpl_set_t));
+}
 
 void tmpl_free_one(tmpl_t *t)
 {
@@ -75,8 +78,8 @@ static size_t find_slot(const tmpl_set_t *set, const char *name, size_t len, int
 
 /* Compiles text under name and inserts it; errors name `origin` (the file path when
  * loading from disk). The set is unchanged on failure. */
-static int set_add(tmpl_set_t *set, const char *name, const char *origin, const char *text,
-                   size_t len, char *err, size_t errlen)
+static int set_add(tmpl_set_t *set, const char *name, const char *origin, const char *text, size_t len, char *err,
+                   size_t errlen)
 {
     tmpl_t *t = NULL; /* the new template until it is in the set */
     int rc = 0;
@@ -91,15 +94,14 @@ static int set_add(tmpl_set_t *set, const char *name, const char *origin, const 
     size_t name_len = strlen(name);
     if (!tmpl_name_ok(name, name_len, 1)) {
         tmpl_quote(shown, sizeof(shown), origin, strlen(origin));
-        tmpl_errorf(err, errlen,
-                    "%s:1: not a usable template name (letters, digits, _ . - and /)", shown);
+        tmpl_errorf(err, errlen, "%s:1: not a usable template name (letters, digits, _ . - and /)", shown);
         rc = TMPL_ESYNTAX;
         goto out;
     }
     size_t slot = find_slot(set, name, name_len, &found);
     if (found) {
-        tmpl_errorf(err, errlen, "%s:1: a template named '%s' exists already (from %s)", origin,
-                    name, set->items[slot]->origin);
+        tmpl_errorf(err, errlen, "%s:1: a template named '%s' exists already (from %s)", origin, name,
+                    set->items[slot]->origin);
         rc = TMPL_ESYNTAX;
         goto out;
     }
@@ -145,8 +147,7 @@ out:
 
 /* Compiles one template from memory into set (tests, fuzzing); errors are
  * "name:line: message". Call tmpl_set_link before rendering. */
-int tmpl_set_add(tmpl_set_t *set, const char *name, const char *text, size_t len, char *err,
-                 size_t errlen)
+int tmpl_set_add(tmpl_set_t *set, const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
     return set_add(set, name, name, text, len, err, errlen);
 }
@@ -195,13 +196,13 @@ static int unguarded_depth(tmpl_t *t, int level, char *err, size_t errlen)
                         t->origin, node->line, node->str);
             return TMPL_ESYNTAX;
         }
-        int below = level + 1 > TMPL_MAX_PARTIAL_DEPTH ? TMPL_MAX_PARTIAL_DEPTH
-                                                       : unguarded_depth(p, level + 1, err, errlen);
+        int below =
+            level + 1 > TMPL_MAX_PARTIAL_DEPTH ? TMPL_MAX_PARTIAL_DEPTH : unguarded_depth(p, level + 1, err, errlen);
         if (below < 0)
             return below;
         if (below + 1 > TMPL_MAX_PARTIAL_DEPTH) {
-            tmpl_errorf(err, errlen, "%s:%u: {{>%s}} nests partials deeper than %d", t->origin,
-                        node->line, node->str, TMPL_MAX_PARTIAL_DEPTH);
+            tmpl_errorf(err, errlen, "%s:%u: {{>%s}} nests partials deeper than %d", t->origin, node->line, node->str,
+                        TMPL_MAX_PARTIAL_DEPTH);
             return TMPL_ESYNTAX;
         }
         if (below + 1 > depth)
@@ -230,8 +231,7 @@ int tmpl_set_link(tmpl_set_t *set, char *err, size_t errlen)
                 continue;
             node->partial = tmpl_get(set, node->str);
             if (!node->partial) {
-                tmpl_errorf(err, errlen, "%s:%u: partial '%s' not found", t->origin, node->line,
-                            node->str);
+                tmpl_errorf(err, errlen, "%s:%u: partial '%s' not found", t->origin, node->line, node->str);
                 rc = TMPL_ESYNTAX;
                 goto out;
             }
@@ -279,6 +279,21 @@ static int path_list_push(path_list_t *list, const char *path)
     return 0;
 }
 
+/* Writes a "/" b into dst, without the slash when either is empty; -1 when it
+ * does not fit. */
+static int join_path(char *dst, size_t dstlen, const char *a, const char *b)
+{
+    size_t alen = strlen(a), blen = strlen(b);
+    size_t sep = alen && blen ? 1 : 0; /* the slash between them */
+    if (alen + sep + blen >= dstlen)
+        return -1;
+    memcpy(dst, a, alen);
+    if (sep)
+        dst[alen] = '/';
+    memcpy(dst + alen + sep, b, blen + 1);
+    return 0;
+}
+
 static int ends_with_html(const char *name)
 {
     size_t n = strlen(name);
@@ -287,8 +302,7 @@ static int ends_with_html(const char *name)
 
 /* Adds every *.html below root/rel (rel "" is the root) to list. Hidden entries
  * (editor backups, .git) are skipped. */
-static int collect(const char *root, const char *rel, int depth, path_list_t *list, char *err,
-                   size_t errlen)
+static int collect(const char *root, const char *rel, int depth, path_list_t *list, char *err, size_t errlen)
 {
     char dir_path[PATH_MAX];   /* root/rel */
     char child_rel[PATH_MAX];  /* rel/name */
@@ -296,8 +310,7 @@ static int collect(const char *root, const char *rel, int depth, path_list_t *li
     DIR *dir = NULL;
     int rc = 0;
 
-    int n = snprintf(dir_path, sizeof(dir_path), "%s%s%s", root, *rel ? "/" : "", rel);
-    if (n < 0 || (size_t)n >= sizeof(dir_path)) {
+    if (join_path(dir_path, sizeof(dir_path), root, rel) < 0) {
         tmpl_errorf(err, errlen, "%s/%s: path too long", root, rel);
         rc = TMPL_ESYNTAX;
         goto out;
@@ -313,19 +326,15 @@ static int collect(const char *root, const char *rel, int depth, path_list_t *li
         struct dirent *entry = readdir(dir);
         if (!entry) {
             if (errno != 0) {
-                tmpl_errorf(err, errlen, "%s: cannot read directory: %s", dir_path,
-                            strerror(errno));
+                tmpl_errorf(err, errlen, "%s: cannot read directory: %s", dir_path, strerror(errno));
                 rc = TMPL_ESYNTAX;
             }
             break;
         }
         if (entry->d_name[0] == '.')
             continue;
-        int n1 = snprintf(child_rel, sizeof(child_rel), "%s%s%s", rel, *rel ? "/" : "",
-                          entry->d_name);
-        int n2 = snprintf(child_path, sizeof(child_path), "%s/%s", dir_path, entry->d_name);
-        if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof(child_rel) ||
-            (size_t)n2 >= sizeof(child_path)) {
+        if (join_path(child_rel, sizeof(child_rel), rel, entry->d_name) < 0 ||
+            join_path(child_path, sizeof(child_path), dir_path, entry->d_name) < 0) {
             tmpl_errorf(err, errlen, "%s/%s: path too long", dir_path, entry->d_name);
             rc = TMPL_ESYNTAX;
             goto out;
@@ -338,8 +347,7 @@ static int collect(const char *root, const char *rel, int depth, path_list_t *li
         }
         if (S_ISDIR(st.st_mode)) {
             if (depth >= LOAD_MAX_DIR_DEPTH) {
-                tmpl_errorf(err, errlen, "%s: directories nested deeper than %d", child_path,
-                            LOAD_MAX_DIR_DEPTH);
+                tmpl_errorf(err, errlen, "%s: directories nested deeper than %d", child_path, LOAD_MAX_DIR_DEPTH);
                 rc = TMPL_ESYNTAX;
                 goto out;
             }
@@ -439,7 +447,7 @@ tmpl_set_t *tmpl_set_load(const char *dir, char *err, size_t errlen)
     for (size_t i = 0; i < files.n; i++) {
         const char *rel = files.items[i];
         size_t rel_len = strlen(rel);
-        snprintf(path, sizeof(path), "%s/%s", dir, rel); /* fits: collect checked it */
+        join_path(path, sizeof(path), dir, rel); /* fits: collect checked it */
         memcpy(name, rel, rel_len - 5);
         name[rel_len - 5] = '\0';
         size_t len = 0;

@@ -11,6 +11,11 @@
  *   {{! comment}}
  * Names are looked up from the innermost context outwards. The view model is a
  * jansson json_t, the same model the JSON API returns.
+ * Values print as: strings as they are, integers in decimal, reals with %g,
+ * true/false as "true"/"false"; null, missing, objects and arrays print nothing.
+ * A name missing in the innermost context is found in an outer one, so a partial
+ * that recurses over a tree needs "child": null at the leaves, not a missing key.
+ * {{_ needs a blank after the underscore: {{_name}} is an ordinary variable.
  *
  * All templates under a directory are compiled at start-up (tmpl_set_load); a syntax
  * error stops the start with file and line. Rendering appends to a capped buf_t in
@@ -20,20 +25,20 @@
 #ifndef RATHAUS_VIEW_TMPL_H
 #define RATHAUS_VIEW_TMPL_H
 
+#include "core/buf.h"
 #include <jansson.h>
 #include <stddef.h>
-#include "core/buf.h"
 
 typedef struct tmpl_set tmpl_set_t;
 typedef struct tmpl tmpl_t;
 
 /* Limits (STYLE.md rule 5); each has a unit test that hits it. */
-#define TMPL_MAX_SIZE (1024 * 1024)  /* bytes of one template source */
-#define TMPL_MAX_NESTING 32          /* sections open inside one another in one template */
-#define TMPL_MAX_TAG 256             /* bytes between the braces of a tag */
-#define TMPL_MAX_TEXT_TAG 4096       /* the same for {{_ …}} and {{! …}}: whole sentences */
-#define TMPL_MAX_PARTIAL_DEPTH 16    /* partials inside partials while rendering */
-#define TMPL_MAX_STEPS (1L << 20)    /* work of one render: nodes visited + contexts searched */
+#define TMPL_MAX_SIZE (1024 * 1024) /* bytes of one template source */
+#define TMPL_MAX_NESTING 32         /* sections open inside one another in one template */
+#define TMPL_MAX_TAG 256            /* bytes between the braces of a tag */
+#define TMPL_MAX_TEXT_TAG 4096      /* the same for {{_ …}} and {{! …}}: whole sentences */
+#define TMPL_MAX_PARTIAL_DEPTH 16   /* partials inside partials while rendering */
+#define TMPL_MAX_STEPS (1L << 20)   /* work of one render: nodes visited + contexts searched */
 
 /* Render results besides 0; BUF_ENOMEM (-1) and BUF_ETOOBIG (-2) come from buf.h. */
 #define TMPL_EDEPTH (-3)  /* partials nested deeper than TMPL_MAX_PARTIAL_DEPTH */
@@ -56,8 +61,7 @@ tmpl_set_t *tmpl_set_load(const char *dir, char *err, size_t errlen);
 tmpl_set_t *tmpl_set_new(void);
 /* Compiles one template from memory into an empty or existing set (used by tests
  * and fuzzing). Returns 0 or < 0 with "name:line: message" in err. */
-int tmpl_set_add(tmpl_set_t *set, const char *name, const char *text, size_t len, char *err,
-                 size_t errlen);
+int tmpl_set_add(tmpl_set_t *set, const char *name, const char *text, size_t len, char *err, size_t errlen);
 /* Must be called after the last tmpl_set_add, before rendering (resolves partials). */
 int tmpl_set_link(tmpl_set_t *set, char *err, size_t errlen);
 void tmpl_set_free(tmpl_set_t *set);

@@ -8,9 +8,9 @@
 #ifndef RATHAUS_VIEW_TMPL_INTERNAL_H
 #define RATHAUS_VIEW_TMPL_INTERNAL_H
 
+#include "view/tmpl.h"
 #include <stddef.h>
 #include <stdint.h>
-#include "view/tmpl.h"
 
 enum tmpl_node_kind {
     TMPL_NODE_TEXT,      /* literal bytes */
@@ -33,13 +33,13 @@ typedef struct tmpl_node {
 } tmpl_node_t;
 
 struct tmpl {
-    char *name;              /* "core/home": how partials and tmpl_get refer to it */
-    char *origin;            /* what error messages name: file path, or the name */
-    char *src;               /* private copy of the source; nodes point into it */
-    tmpl_node_t *nodes;      /* the compiled template */
-    size_t n_nodes;          /* entries in nodes */
-    const tmpl_set_t *set;   /* owner, for the translator and the link state */
-    int link_depth;          /* tmpl_set_link's memo: LINK_UNSEEN, LINK_VISITING or depth */
+    char *name;            /* "core/home": how partials and tmpl_get refer to it */
+    char *origin;          /* what error messages name: file path, or the name */
+    char *src;             /* private copy of the source; nodes point into it */
+    tmpl_node_t *nodes;    /* the compiled template */
+    size_t n_nodes;        /* entries in nodes */
+    const tmpl_set_t *set; /* owner, for the translator and the link state */
+    int link_depth;        /* tmpl_set_link's memo: LINK_UNSEEN, LINK_VISITING or depth */
 };
 
 struct tmpl_set {
@@ -68,7 +68,6 @@ int tmpl_name_ok(const char *s, size_t n, int allow_slash);
 void tmpl_quote(char *dst, size_t dstlen, const char *s, size_t n);
 
 /* snprintf into err, which may be NULL or empty (then nothing is written). */
-void tmpl_errorf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void tmpl_errorf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -17,16 +17,16 @@
 #include "core/utf8.h"
 
 typedef struct parser {
-    tmpl_t *t;                         /* template being compiled (origin, src) */
-    const char *src;                   /* t->src */
-    size_t len;                        /* bytes of src */
-    size_t pos;                        /* next byte to look at */
-    uint32_t line;                     /* line of src[pos] */
-    tmpl_node_t *nodes;                /* grows as tags are read */
-    size_t n, cap;                     /* used and allocated nodes */
-    uint32_t open[TMPL_MAX_NESTING];   /* node indices of the sections still open */
-    size_t depth;                      /* entries in open */
-    char *err;                         /* caller's message buffer */
+    tmpl_t *t;                       /* template being compiled (origin, src) */
+    const char *src;                 /* t->src */
+    size_t len;                      /* bytes of src */
+    size_t pos;                      /* next byte to look at */
+    uint32_t line;                   /* line of src[pos] */
+    tmpl_node_t *nodes;              /* grows as tags are read */
+    size_t n, cap;                   /* used and allocated nodes */
+    uint32_t open[TMPL_MAX_NESTING]; /* node indices of the sections still open */
+    size_t depth;                    /* entries in open */
+    char *err;                       /* caller's message buffer */
     size_t errlen;
 } parser_t;
 
@@ -47,8 +47,8 @@ static const struct {
     char sigil;
     tag_kind_t kind;
 } sigils[] = {
-    {'#', TAG_SECTION}, {'^', TAG_INVERTED}, {'/', TAG_CLOSE},     {'>', TAG_PARTIAL},
-    {'!', TAG_COMMENT}, {'=', TAG_DELIMITER},
+    {'#', TAG_SECTION}, {'^', TAG_INVERTED}, {'/', TAG_CLOSE},
+    {'>', TAG_PARTIAL}, {'!', TAG_COMMENT},  {'=', TAG_DELIMITER},
 };
 
 void tmpl_errorf(char *err, size_t errlen, const char *fmt, ...)
@@ -63,8 +63,8 @@ void tmpl_errorf(char *err, size_t errlen, const char *fmt, ...)
 
 static int is_name_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
 }
 
 int tmpl_name_ok(const char *s, size_t n, int allow_slash)
@@ -86,7 +86,10 @@ int tmpl_name_ok(const char *s, size_t n, int allow_slash)
     return 1;
 }
 
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 void tmpl_quote(char *dst, size_t dstlen, const char *s, size_t n)
 {
@@ -102,8 +105,7 @@ void tmpl_quote(char *dst, size_t dstlen, const char *s, size_t n)
     dst[k] = '\0';
 }
 
-static int fail(parser_t *p, uint32_t line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int fail(parser_t *p, uint32_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int fail(parser_t *p, uint32_t line, const char *fmt, ...)
 {
@@ -188,8 +190,6 @@ static int parse_tag(parser_t *p, size_t cs, size_t ce, uint32_t line, int tripl
     if (kind == TAG_TRANSLATE) {
         if (n == 0)
             return fail(p, line, "{{_ }} without text");
-        if (memchr(src + s, '\0', n))
-            return fail(p, line, "NUL byte in {{_ …}}");
         src[e] = '\0'; /* src[e] is whitespace or '}', never read again */
         return add_node(p, TMPL_NODE_TRANSLATE, src + s, n, line) < 0 ? BUF_ENOMEM : 0;
     }
@@ -214,9 +214,8 @@ static int parse_tag(parser_t *p, size_t cs, size_t ce, uint32_t line, int tripl
     }
 
     static const uint8_t node_kind[] = {
-        [TAG_VAR] = TMPL_NODE_VAR,           [TAG_RAW] = TMPL_NODE_RAW,
-        [TAG_SECTION] = TMPL_NODE_SECTION,   [TAG_INVERTED] = TMPL_NODE_INVERTED,
-        [TAG_PARTIAL] = TMPL_NODE_PARTIAL,
+        [TAG_VAR] = TMPL_NODE_VAR,           [TAG_RAW] = TMPL_NODE_RAW,         [TAG_SECTION] = TMPL_NODE_SECTION,
+        [TAG_INVERTED] = TMPL_NODE_INVERTED, [TAG_PARTIAL] = TMPL_NODE_PARTIAL,
     };
     int opens = kind == TAG_SECTION || kind == TAG_INVERTED;
     if (opens && p->depth == TMPL_MAX_NESTING)
@@ -290,8 +289,7 @@ int tmpl_compile(tmpl_t *t, const char *text, size_t len, char *err, size_t errl
         size_t closer_len = triple ? 3 : 2;
         const char *close = memmem(p.src + cs, len - cs, closer, closer_len);
         if (!close) {
-            rc = fail(&p, p.line, "unclosed tag: no '%s' after this '%s'", closer,
-                      triple ? "{{{" : "{{");
+            rc = fail(&p, p.line, "unclosed tag: no '%s' after this '%s'", closer, triple ? "{{{" : "{{");
             goto out;
         }
         size_t ce = (size_t)(close - p.src);
@@ -306,8 +304,8 @@ int tmpl_compile(tmpl_t *t, const char *text, size_t len, char *err, size_t errl
 
     if (p.depth > 0) {
         tmpl_node_t *opener = &p.nodes[p.open[p.depth - 1]];
-        rc = fail(&p, opener->line, "{{%c%s}} is never closed",
-                  opener->kind == TMPL_NODE_SECTION ? '#' : '^', opener->str);
+        rc = fail(&p, opener->line, "{{%c%s}} is never closed", opener->kind == TMPL_NODE_SECTION ? '#' : '^',
+                  opener->str);
         goto out;
     }
     t->nodes = p.nodes;

@@ -15,14 +15,14 @@
 #define CTX_MAX ((TMPL_MAX_PARTIAL_DEPTH + 1) * TMPL_MAX_NESTING + 1)
 
 typedef struct render {
-    const tmpl_set_t *set; /* for the translator */
-    const char *lang;      /* passed to the translator */
-    buf_t *out;            /* where the page goes */
+    const tmpl_set_t *set;  /* for the translator */
+    const char *lang;       /* passed to the translator */
+    buf_t *out;             /* where the page goes */
     json_t *stack[CTX_MAX]; /* contexts, innermost last */
-    size_t depth;          /* entries in stack */
-    int partials;          /* partials being rendered inside one another */
-    long steps;            /* work so far, against TMPL_MAX_STEPS: nodes visited plus
-                            * contexts searched for names */
+    size_t depth;           /* entries in stack */
+    int partials;           /* partials being rendered inside one another */
+    long steps;             /* work so far, against TMPL_MAX_STEPS: nodes visited plus
+                             * contexts searched for names */
 } render_t;
 
 /* Bytes that need escaping map to their entity; all others to NULL. */

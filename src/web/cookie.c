@@ -11,7 +11,10 @@
 
 #include <string.h>
 
-static int is_blank(char c) { return c == ' ' || c == '\t'; }
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* RFC 7230 tchar: what a cookie name may contain. */
 static int is_tchar(unsigned char c)

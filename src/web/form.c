@@ -13,6 +13,7 @@
 #include "web/form.h"
 
 #include <string.h>
+
 #include "core/utf8.h"
 
 /* Limits when the caller passes none (the examples in form.h). */
@@ -132,8 +133,8 @@ int form_parse_urlencoded(arena_t *a, const char *s, size_t n, const form_limits
             if (rc != FORM_OK)
                 goto done;
             /* Without '=' the value is empty; decoding "" gives the arena's "". */
-            rc = decode_part(a, eq ? eq + 1 : seg + seg_len, eq ? seg_len - name_len - 1 : 0, max_value,
-                             &value, &value_len);
+            rc = decode_part(a, eq ? eq + 1 : seg + seg_len, eq ? seg_len - name_len - 1 : 0, max_value, &value,
+                             &value_len);
             if (rc != FORM_OK)
                 goto done;
             fields[count].name = name;

@@ -20,6 +20,7 @@
 #include "web/multipart.h"
 
 #include <string.h>
+
 #include "core/utf8.h"
 
 /* Limits when the caller passes none (the examples in multipart.h). */
@@ -37,9 +38,9 @@ enum delimiter_kind {
 
 /* The headers of one part that we use. */
 typedef struct part_headers {
-    char *name;               /* Content-Disposition name, NULL until seen */
+    char *name; /* Content-Disposition name, NULL until seen */
     size_t name_len;
-    char *filename;           /* Content-Disposition filename, NULL when absent */
+    char *filename; /* Content-Disposition filename, NULL when absent */
     size_t filename_len;
     const char *content_type; /* Content-Type, NULL until seen */
 } part_headers_t;
@@ -52,10 +53,16 @@ typedef struct param {
     size_t value_len;
 } param_t;
 
-static int is_blank(char c) { return c == ' ' || c == '\t'; }
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* Control characters other than HTAB: never legal in a header line. */
-static int is_ctl(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7F; }
+static int is_ctl(unsigned char c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7F;
+}
 
 /* RFC 7230 tchar: header names, media types, parameter names, bare values. */
 static int is_tchar(unsigned char c)
@@ -66,7 +73,10 @@ static int is_tchar(unsigned char c)
 }
 
 /* RFC 2045 tspecials: the characters a backslash may escape in a quoted string. */
-static int is_tspecial(unsigned char c) { return c != '\0' && strchr("()<>@,;:\\\"/[]?=", c) != NULL; }
+static int is_tspecial(unsigned char c)
+{
+    return c != '\0' && strchr("()<>@,;:\\\"/[]?=", c) != NULL;
+}
 
 /* RFC 2046 bchars: what a boundary is made of. */
 static int is_bchar(unsigned char c)
@@ -243,8 +253,8 @@ static enum delimiter_kind delimiter_after(const char *body, size_t n, size_t at
 
 /* Finds the first delimiter CRLF "--" boundary at or after body[from]. *start
  * receives its offset (where the content before it ends), *next as above. */
-static enum delimiter_kind find_delimiter(const char *body, size_t n, size_t from, const char *delim,
-                                          size_t delim_len, size_t *start, size_t *next)
+static enum delimiter_kind find_delimiter(const char *body, size_t n, size_t from, const char *delim, size_t delim_len,
+                                          size_t *start, size_t *next)
 {
     while (from < n && n - from >= delim_len) {
         const char *hit = memmem(body + from, n - from, delim, delim_len);
@@ -378,8 +388,8 @@ static void *grow_array(arena_t *a, void *old, size_t count, size_t *cap, size_t
  * file, except that a file input left empty (filename "" and no content) is
  * dropped. A file's content_type is "" when the part had none. On error out is
  * empty and the first problem found is returned. */
-int multipart_parse(arena_t *a, const char *body, size_t n, const char *boundary,
-                    const multipart_limits_t *lim, multipart_t *out)
+int multipart_parse(arena_t *a, const char *body, size_t n, const char *boundary, const multipart_limits_t *lim,
+                    multipart_t *out)
 {
     int rc = MULTIPART_OK;
     size_t max_parts = lim ? lim->max_parts : MULTIPART_DEFAULT_MAX_PARTS;

@@ -61,7 +61,7 @@ static unsigned char *gzip_bytes(const unsigned char *data, size_t n, size_t *ou
 {
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
-    if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return NULL;
     size_t cap = deflateBound(&zs, (uLong)n) + 32;
     unsigned char *out = malloc(cap);
@@ -161,6 +161,37 @@ static int walk(static_assets_t *s, const char *fs_dir, const char *prefix, int 
     return rc;
 }
 
+/* Only the parts of the KERN UX distribution that pages use: the minified CSS,
+ * the Fira Sans font and the component scripts. The rest (unminified CSS, other
+ * fonts) would only cost memory and start-up time. */
+static const char *const kern_parts[] = {"kern.min.css", "fonts/fira-sans.css", "fonts/fira-sans", "js"};
+
+static int load_kern(static_assets_t *s, const char *kern_dir, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof(kern_parts) / sizeof(kern_parts[0]); i++) {
+        char fs[512], url[300];
+        snprintf(fs, sizeof(fs), "%s/%s", kern_dir, kern_parts[i]);
+        snprintf(url, sizeof(url), "kern/%s", kern_parts[i]);
+        struct stat st;
+        if (stat(fs, &st) != 0) {
+            log_kv(LOG_WARN, "KERN UX file missing; pages will lack its styles", "path", fs, "fix", "npm ci", NULL);
+            continue;
+        }
+        int rc;
+        if (S_ISDIR(st.st_mode)) {
+            char prefix[310];
+            snprintf(prefix, sizeof(prefix), "%s/", url);
+            err[0] = '\0';
+            rc = walk(s, fs, prefix, 1, err, errlen);
+        } else {
+            rc = add_file(s, fs, url, err, errlen);
+        }
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int cmp_file(const void *a, const void *b)
 {
     return strcmp(((const static_file_t *)a)->path, ((const static_file_t *)b)->path);
@@ -184,17 +215,8 @@ static_assets_t *static_load(const char *dir, const char *kern_dir, char *err, s
             snprintf(err, errlen, "static directory %s: %s", dir, strerror(errno));
         goto fail;
     }
-    if (kern_dir && kern_dir[0]) {
-        char e2[256] = "";
-        if (walk(s, kern_dir, "kern/", 0, e2, sizeof(e2)) != 0) {
-            if (e2[0]) {
-                snprintf(err, errlen, "%s", e2);
-                goto fail;
-            }
-            log_kv(LOG_WARN, "KERN UX not found; pages will lack its styles", "dir", kern_dir,
-                   "fix", "run: npm ci", NULL);
-        }
-    }
+    if (kern_dir && kern_dir[0] && load_kern(s, kern_dir, err, errlen) != 0)
+        goto fail;
     qsort(s->files, s->count, sizeof(static_file_t), cmp_file);
     return s;
 fail:

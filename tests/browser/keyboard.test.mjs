@@ -67,8 +67,10 @@ describe('keyboard on the start page', { timeout: 120000 }, () => {
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => location.hash === '#inhalt');
     const afterEnter = await focused(page);
+    // The browser scrolls main to the top as far as the page's length allows;
+    // either way main must now be in view.
     const mainTop = await page.evaluate(() => document.getElementById('inhalt').getBoundingClientRect().top);
-    assert.ok(afterEnter.isMain || Math.abs(mainTop) < 50, `neither focus (${afterEnter.key}) nor scroll (main top ${mainTop}) moved to main`);
+    assert.ok(afterEnter.isMain || (mainTop >= -1 && mainTop < 400), `main is not in view after Enter (top ${mainTop})`);
     await page.keyboard.press('Tab');
     const next = await focused(page);
     await ctx.close();

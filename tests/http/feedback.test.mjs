@@ -31,7 +31,7 @@ function readForm(html) {
 
 // An error summary: an alert region near the top that links to the field.
 function assertErrorSummary(html, fieldId, what) {
-  assert.match(html, /role="alert"|class="[^"]*(error-summary|alert)[^"]*"/, `${what}: no error summary (role="alert")`);
+  assert.ok(/role="alert"|class="[^"]*(error-summary|alert)[^"]*"/.test(html), `${what}: no error summary (role="alert") in the page`);
   assert.ok(html.includes(`href="#${fieldId}"`), `${what}: the error summary does not link to #${fieldId}`);
 }
 
@@ -61,7 +61,8 @@ forEachEngine((engine) => {
     assert.equal(form.enctype, 'multipart/form-data');
     assert.ok(nachricht && nachricht.tag === 'textarea', 'textarea nachricht');
     assert.ok('required' in nachricht.attrs, 'nachricht is required');
-    assert.equal(nachricht.attrs.maxlength, '5000');
+    // maxlength, or data-maxlength for a counter that lets people paste and shorten.
+    assert.equal(nachricht.attrs.maxlength ?? nachricht.attrs['data-maxlength'], '5000', 'the limit of 5000 is announced');
     assert.ok(kontakt && kontakt.attrs.type === 'email', 'input type=email kontakt');
     assert.ok(seite, 'field seite');
     const file = form.inputs.find((i) => i.name === 'bildschirmfoto');
@@ -179,9 +180,9 @@ forEachEngine((engine) => {
       ['bildschirmfoto', { filename: 'bildschirm.png', contentType: 'image/png', data: PNG_1x1 }],
     ]);
     assert.equal(res.status, 303, `status ${res.status}: ${res.text.slice(0, 300)}`);
-    assert.equal(res.headers.location, '/barrierefreiheit?danke=1');
+    assert.match(res.headers.location ?? '', /^\/barrierefreiheit\?danke=1(#[\w-]+)?$/);
     const thanks = await c.page(res.headers.location);
-    assert.match(thanks.text, /role="status"|Danke|danke/, 'the page thanks the visitor');
+    assert.ok(/role="status"|Danke|danke/.test(thanks.text), 'the page thanks the visitor');
     const rows = await storedMessages();
     assert.ok(rows.includes(text), `message not stored; rows: ${rows.map((r) => r.slice(0, 40)).join(' | ')}`);
   });

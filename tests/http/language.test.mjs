@@ -58,6 +58,18 @@ forEachEngine((engine) => {
     }
   });
 
+  test('on a form that came back with errors, the language switch returns to a page that exists', async () => {
+    const c = srv.client();
+    await c.page('/barrierefreiheit');
+    const res = await c.postMultipart('/barrierefreiheit/rueckmeldung', [['nachricht', ''], ['kontakt', ''], ['seite', '/']]);
+    assert.equal(res.status, 422);
+    const back = findForm(res.text, '/sprache')?.inputs.find((i) => i.name === 'zurueck')?.value;
+    assert.ok(back, 'no zurueck in the language form');
+    const sw = await switchTo(c, 'en', back);
+    const target = await c.fetch(sw.headers.location);
+    assert.equal(target.status, 200, `after switching, GET ${sw.headers.location} → ${target.status}`);
+  });
+
   test('English pages differ from German ones (they are translated)', async () => {
     const de = await srv.client().page('/');
     const c = srv.client();

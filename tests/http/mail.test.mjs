@@ -36,7 +36,7 @@ forEachEngine((engine) => {
     const body = `Guten Tag Frau Müller,\n\nwir haben Ihren Antrag erhalten. Grüße aus Mainz\n`;
     const res = await queue({ to: 'buergerin@example.org', subject, body });
     assert.equal(res.status, 202, `POST /_test/mail: ${res.status} ${res.text}`);
-    const msg = await smtp.waitForMessage((m) => m.subject?.includes(tag), 20000);
+    const msg = await smtp.waitForMessage((m) => m.subject?.includes(tag), 10000);
     assert.deepEqual(msg.to, ['buergerin@example.org']);
     assert.equal(msg.subject, subject);
     assert.ok(msg.text.replace(/\r\n/g, '\n').includes('Grüße aus Mainz'), `body: ${msg.text.slice(0, 300)}`);
@@ -50,7 +50,7 @@ forEachEngine((engine) => {
     const tag = randomBytes(4).toString('hex');
     const subject = `Bestätigung: Ihr Termin im Bürgeramt für die Beantragung eines Reisepasses am Donnerstag, den 12. März, um 10:30 Uhr (${tag})`;
     assert.equal((await queue({ to: 'a@example.org', subject, body: 'x' })).status, 202);
-    const msg = await smtp.waitForMessage((m) => m.subject?.includes(tag), 20000);
+    const msg = await smtp.waitForMessage((m) => m.subject?.includes(tag), 10000);
     assert.equal(msg.subject, subject);
     const headerLines = msg.raw.split(/\r?\n\r?\n/)[0].split(/\r?\n/);
     for (const l of headerLines) assert.ok(l.length <= 998, `header line of ${l.length} characters`);
@@ -61,7 +61,7 @@ forEachEngine((engine) => {
     const res = await queue({ to: 'opfer@example.org', subject: `Hallo ${tag}\r\nBcc: angreifer@example.org`, body: 'x' });
     if (res.status === 400 || res.status === 422) return; // refused outright: fine
     assert.equal(res.status, 202);
-    const msg = await smtp.waitForMessage((m) => m.raw.includes(tag) || m.subject?.includes(tag), 20000);
+    const msg = await smtp.waitForMessage((m) => m.raw.includes(tag) || m.subject?.includes(tag), 10000);
     assert.deepEqual(msg.to, ['opfer@example.org'], 'an injected recipient got the mail');
     assert.equal(msg.headers.bcc, undefined, 'an injected Bcc header');
   });
@@ -77,7 +77,7 @@ forEachEngine((engine) => {
   test('the outbox records the sent mail', async () => {
     const tag = randomBytes(4).toString('hex');
     assert.equal((await queue({ to: 'c@example.org', subject: `Outbox ${tag}`, body: 'x' })).status, 202);
-    await smtp.waitForMessage((m) => m.subject?.includes(tag), 20000);
+    await smtp.waitForMessage((m) => m.subject?.includes(tag), 10000);
     const rows = await waitFor(
       async () => {
         const r = await srv.query(`SELECT sent_at FROM mail_outbox WHERE subject = 'Outbox ${tag}'`);

@@ -4,9 +4,11 @@
  * on PostgreSQL (a fresh database per test, dropped afterwards), each with the real
  * migrations applied.
  */
+/* cmocka needs these three first. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <ftw.h>
@@ -26,9 +28,9 @@
 
 typedef struct fixture {
     db_t *db;
-    char dir[64];      /* temporary directory (SQLite file, data_dir) */
-    char url[512];     /* the test database (fits config_t.database_url) */
-    char pg_name[64];  /* PostgreSQL database to drop, "" on SQLite */
+    char dir[64];     /* temporary directory (SQLite file, data_dir) */
+    char url[512];    /* the test database (fits config_t.database_url) */
+    char pg_name[64]; /* PostgreSQL database to drop, "" on SQLite */
 } fixture_t;
 
 static int group_is_pg;      /* engine of the running group */
@@ -56,13 +58,12 @@ static int fixture_setup(void **state)
     fixture_t *f = calloc(1, sizeof(*f));
     char err[512] = "";
     assert_non_null(f);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/rathaus-test-XXXXXX");
+    snprintf(f->dir, sizeof(f->dir), "/tmp/rathaus-platform-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     if (group_is_pg) {
         db_t *admin = NULL;
         char sql[128];
-        snprintf(f->pg_name, sizeof(f->pg_name), "rathaus_test_%ld_%d_%ld", (long)getpid(),
-                 seq++, (long)time(NULL));
+        snprintf(f->pg_name, sizeof(f->pg_name), "rathaus_test_%ld_%d_%ld", (long)getpid(), seq++, (long)time(NULL));
         assert_int_equal(db_open(pg_admin, &admin, err, sizeof(err)), 0);
         /* Identifiers cannot be bound; the name is made of our own digits above. */
         snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pg_name);
@@ -119,9 +120,8 @@ typedef struct audit_row {
     char detail[64 * 1024];
 } audit_row_t;
 
-static const char sql_last_row[] =
-    "SELECT at, actor, action, object, detail, ip, request_id FROM audit_log "
-    "ORDER BY id DESC LIMIT 1";
+static const char sql_last_row[] = "SELECT at, actor, action, object, detail, ip, request_id FROM audit_log "
+                                   "ORDER BY id DESC LIMIT 1";
 
 /* Reads the newest audit row into *r; fails the test when there is none. */
 static void last_row(db_t *db, audit_row_t *r)
@@ -163,9 +163,8 @@ static void test_row_written(void **state)
     fixture_t *f = *state;
     audit_row_t *r = malloc(sizeof(*r));
     int64_t before = (int64_t)time(NULL);
-    assert_int_equal(audit_log(f->db, "user:42", "user.login", "user:42",
-                               "{\"method\": \"password\", \"totp\": true}", "192.0.2.1",
-                               "req-7f3a"),
+    assert_int_equal(audit_log(f->db, "user:42", "user.login", "user:42", "{\"method\": \"password\", \"totp\": true}",
+                               "192.0.2.1", "req-7f3a"),
                      0);
     last_row(f->db, r);
     assert_true(r->at >= before && r->at <= (int64_t)time(NULL));
@@ -228,16 +227,15 @@ static void test_invalid_utf8_replaced(void **state)
     fixture_t *f = *state;
     audit_row_t *r = malloc(sizeof(*r));
     /* From a hostile request: broken UTF-8 in a header and in the detail. */
-    assert_int_equal(audit_log(f->db, "user:\xff", "user.login_failed", "x\xc3", "bad \xc0\xaf json",
-                               "10.0.0.1", "id\xed\xa0\x80"),
-                     0);
+    assert_int_equal(
+        audit_log(f->db, "user:\xff", "user.login_failed", "x\xc3", "bad \xc0\xaf json", "10.0.0.1", "id\xed\xa0\x80"),
+        0);
     last_row(f->db, r);
     assert_string_equal(r->actor, "user:\xEF\xBF\xBD");
     assert_string_equal(r->object, "x\xEF\xBF\xBD");
     assert_string_equal(r->request_id, "id\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     json_t *d = detail_json(r->detail);
-    assert_string_equal(json_string_value(json_object_get(d, "raw")),
-                        "bad \xEF\xBF\xBD\xEF\xBF\xBD json");
+    assert_string_equal(json_string_value(json_object_get(d, "raw")), "bad \xEF\xBF\xBD\xEF\xBF\xBD json");
     json_decref(d);
     free(r);
 }
@@ -337,15 +335,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_row_written, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_null_arguments, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_detail_not_object_kept_raw, fixture_setup,
-                                        fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_utf8_replaced, fixture_setup,
-                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_detail_not_object_kept_raw, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_utf8_replaced, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_limits, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_rolls_back_with_the_action, fixture_setup,
-                                        fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_entries_cannot_be_changed, fixture_setup,
-                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rolls_back_with_the_action, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_entries_cannot_be_changed, fixture_setup, fixture_teardown),
     };
     int failed = cmocka_run_group_tests_name("audit/sqlite", tests, group_sqlite, NULL);
     pg_admin = getenv("RATHAUS_TEST_PG_URL");

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <signal.h>
@@ -112,7 +113,7 @@ static void test_arena_strdup_strndup(void **state)
     assert_string_equal(arena_strdup(a, "Rathaus"), "Rathaus");
     assert_string_equal(arena_strdup(a, ""), "");
     /* n counts bytes, not characters: 3 bytes of "Bürgeramt" are "B" and the "ü". */
-    assert_string_equal(arena_strndup(a, "B\xc3\xbc" "rgeramt", 3), "B\xc3\xbc");
+    assert_string_equal(arena_strndup(a, "B\xc3\xbcrgeramt", 3), "B\xc3\xbc");
     assert_string_equal(arena_strndup(a, "hello", 0), "");
     /* A buffer without NUL: strndup must read exactly n bytes (ASan would see more). */
     char *raw = malloc(3);
@@ -328,57 +329,58 @@ typedef struct utf8_case {
     size_t len;
 } utf8_case_t;
 
-#define U8(what, lit) {what, lit, sizeof(lit) - 1}
+/* A string literal as its bytes and length, so that embedded NULs count. */
+#define BYTES(lit) lit, sizeof(lit) - 1
 
 static const utf8_case_t valid_cases[] = {
-    U8("empty", ""),
-    U8("ascii", "Bebauungsplan 12/2024"),
-    U8("umlauts", "Gr\xc3\xbc\xc3\x9f" "e"),
-    U8("euro", "\xe2\x82\xac"),
-    U8("emoji U+1F600", "\xf0\x9f\x98\x80"),
-    U8("U+0080 first 2-byte", "\xc2\x80"),
-    U8("U+07FF last 2-byte", "\xdf\xbf"),
-    U8("U+0800 first 3-byte", "\xe0\xa0\x80"),
-    U8("U+D7FF before surrogates", "\xed\x9f\xbf"),
-    U8("U+E000 after surrogates", "\xee\x80\x80"),
-    U8("U+FFFD replacement", "\xef\xbf\xbd"),
-    U8("U+FFFF last 3-byte", "\xef\xbf\xbf"),
-    U8("U+10000 first 4-byte", "\xf0\x90\x80\x80"),
-    U8("U+10FFFF last code point", "\xf4\x8f\xbf\xbf"),
-    U8("U+7F DEL", "\x7f"),
-    U8("mixed", "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z"),
+    {"empty", BYTES("")},
+    {"ascii", BYTES("Bebauungsplan 12/2024")},
+    {"umlauts", BYTES("Gr\xc3\xbc\xc3\x9f\x65")},
+    {"euro", BYTES("\xe2\x82\xac")},
+    {"emoji U+1F600", BYTES("\xf0\x9f\x98\x80")},
+    {"U+0080 first 2-byte", BYTES("\xc2\x80")},
+    {"U+07FF last 2-byte", BYTES("\xdf\xbf")},
+    {"U+0800 first 3-byte", BYTES("\xe0\xa0\x80")},
+    {"U+D7FF before surrogates", BYTES("\xed\x9f\xbf")},
+    {"U+E000 after surrogates", BYTES("\xee\x80\x80")},
+    {"U+FFFD replacement", BYTES("\xef\xbf\xbd")},
+    {"U+FFFF last 3-byte", BYTES("\xef\xbf\xbf")},
+    {"U+10000 first 4-byte", BYTES("\xf0\x90\x80\x80")},
+    {"U+10FFFF last code point", BYTES("\xf4\x8f\xbf\xbf")},
+    {"U+7F DEL", BYTES("\x7f")},
+    {"mixed", BYTES("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z")},
 };
 
 static const utf8_case_t invalid_cases[] = {
-    U8("lone continuation 0x80", "\x80"),
-    U8("lone continuation 0xBF", "\xbf"),
-    U8("two continuations", "\x80\xbf"),
-    U8("overlong '/' 2-byte", "\xc0\xaf"),
-    U8("overlong '/' 3-byte", "\xe0\x80\xaf"),
-    U8("overlong '/' 4-byte", "\xf0\x80\x80\xaf"),
-    U8("overlong NUL", "\xc0\x80"),
-    U8("max overlong 2-byte", "\xc1\xbf"),
-    U8("max overlong 3-byte", "\xe0\x9f\xbf"),
-    U8("max overlong 4-byte", "\xf0\x8f\xbf\xbf"),
-    U8("5-byte form", "\xf8\x88\x80\x80\x80"),
-    U8("6-byte form", "\xfc\x84\x80\x80\x80\x80"),
-    U8("surrogate U+D800", "\xed\xa0\x80"),
-    U8("surrogate U+DFFF", "\xed\xbf\xbf"),
-    U8("surrogate pair (CESU-8)", "\xed\xa0\xbd\xed\xb8\x80"),
-    U8("U+110000", "\xf4\x90\x80\x80"),
-    U8("lead 0xF5", "\xf5\x80\x80\x80"),
-    U8("byte 0xFE", "\xfe"),
-    U8("byte 0xFF", "\xff"),
-    U8("truncated 2-byte", "\xc3"),
-    U8("truncated 3-byte", "\xe2\x82"),
-    U8("truncated 4-byte", "\xf0\x9f\x98"),
-    U8("truncated inside text", "a\xe2\x82" "b"),
-    U8("bad 2nd of 3", "\xe2\x28\xa1"),
-    U8("bad 3rd of 3", "\xe2\x82\x28"),
-    U8("bad 4th of 4", "\xf0\x9f\x98\x28"),
-    U8("latin-1 text", "Gr\xfc\xdf" "e"),
-    U8("NUL", "a\0b"),
-    U8("only NUL", "\0"),
+    {"lone continuation 0x80", BYTES("\x80")},
+    {"lone continuation 0xBF", BYTES("\xbf")},
+    {"two continuations", BYTES("\x80\xbf")},
+    {"overlong '/' 2-byte", BYTES("\xc0\xaf")},
+    {"overlong '/' 3-byte", BYTES("\xe0\x80\xaf")},
+    {"overlong '/' 4-byte", BYTES("\xf0\x80\x80\xaf")},
+    {"overlong NUL", BYTES("\xc0\x80")},
+    {"max overlong 2-byte", BYTES("\xc1\xbf")},
+    {"max overlong 3-byte", BYTES("\xe0\x9f\xbf")},
+    {"max overlong 4-byte", BYTES("\xf0\x8f\xbf\xbf")},
+    {"5-byte form", BYTES("\xf8\x88\x80\x80\x80")},
+    {"6-byte form", BYTES("\xfc\x84\x80\x80\x80\x80")},
+    {"surrogate U+D800", BYTES("\xed\xa0\x80")},
+    {"surrogate U+DFFF", BYTES("\xed\xbf\xbf")},
+    {"surrogate pair (CESU-8)", BYTES("\xed\xa0\xbd\xed\xb8\x80")},
+    {"U+110000", BYTES("\xf4\x90\x80\x80")},
+    {"lead 0xF5", BYTES("\xf5\x80\x80\x80")},
+    {"byte 0xFE", BYTES("\xfe")},
+    {"byte 0xFF", BYTES("\xff")},
+    {"truncated 2-byte", BYTES("\xc3")},
+    {"truncated 3-byte", BYTES("\xe2\x82")},
+    {"truncated 4-byte", BYTES("\xf0\x9f\x98")},
+    {"truncated inside text", BYTES("a\xe2\x82\x62")},
+    {"bad 2nd of 3", BYTES("\xe2\x28\xa1")},
+    {"bad 3rd of 3", BYTES("\xe2\x82\x28")},
+    {"bad 4th of 4", BYTES("\xf0\x9f\x98\x28")},
+    {"latin-1 text", BYTES("Gr\xfc\xdf\x65")},
+    {"NUL", BYTES("a\0b")},
+    {"only NUL", BYTES("\0")},
 };
 
 static void test_utf8_valid_cases(void **state)
@@ -430,7 +432,7 @@ static void test_utf8_length(void **state)
 {
     assert_int_equal(utf8_length("", 0), 0);
     assert_int_equal(utf8_length("abc", 3), 3);
-    assert_int_equal(utf8_length("Gr\xc3\xbc\xc3\x9f" "e", 7), 5);
+    assert_int_equal(utf8_length("Gr\xc3\xbc\xc3\x9f\x65", 7), 5);
     assert_int_equal(utf8_length("\xf0\x9f\x98\x80", 4), 1);
     assert_int_equal(utf8_length("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z", 11), 5);
 }

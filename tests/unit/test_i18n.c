@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -62,8 +63,7 @@ static void test_basic_and_multiline(void **state)
                   "\"Your application \"\n"
                   "  \"was submitted.\"   \n");
     assert_string_equal(i18n_translate("en", "Anmelden"), "Sign in");
-    assert_string_equal(i18n_translate("en", "Ihr Antrag wurde eingereicht."),
-                        "Your application was submitted.");
+    assert_string_equal(i18n_translate("en", "Ihr Antrag wurde eingereicht."), "Your application was submitted.");
     /* The header is not a translation of the empty text. */
     assert_string_equal(i18n_translate("en", ""), "");
 }
@@ -72,8 +72,7 @@ static void test_escapes(void **state)
 {
     load_ok("en", "msgid \"Zeile\\nzwei\\t\\\"zitiert\\\" \\\\ Ende\"\n"
                   "msgstr \"Line\\ntwo\\t\\\"quoted\\\" \\\\ end\"\n");
-    assert_string_equal(i18n_translate("en", "Zeile\nzwei\t\"zitiert\" \\ Ende"),
-                        "Line\ntwo\t\"quoted\" \\ end");
+    assert_string_equal(i18n_translate("en", "Zeile\nzwei\t\"zitiert\" \\ Ende"), "Line\ntwo\t\"quoted\" \\ end");
 }
 
 static void test_fuzzy_and_empty_are_skipped(void **state)
@@ -132,11 +131,11 @@ static void test_fallbacks(void **state)
     assert_string_equal(i18n_translate("en", "Rathaus"), "Rathaus");
 }
 
-static void test_later_entry_wins_and_crlf(void **state)
+static void test_later_entry_wins_crlf_and_bom(void **state)
 {
     load_ok("en", "msgid \"Amt\"\r\nmsgstr \"Office\"\r\n\r\nmsgid \"Amt\"\r\nmsgstr \"Department\"\r\n");
     assert_string_equal(i18n_translate("en", "Amt"), "Department");
-    load_ok("en", "msgid \"Amt\"\nmsgstr \"Authority\"\n");
+    load_ok("en", "\xEF\xBB\xBFmsgid \"Amt\"\nmsgstr \"Authority\"\n"); /* with a BOM */
     assert_string_equal(i18n_translate("en", "Amt"), "Authority");
 }
 
@@ -205,14 +204,30 @@ static void test_broken_file_leaves_catalogue_unchanged(void **state)
     assert_string_equal(i18n_translate("en", "Amt"), "Amt");
 }
 
+/* Appends s to the text being built at *end. */
+static void put(char **end, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(*end, s, n + 1);
+    *end += n;
+}
+
+/* Appends n copies of c at *end. */
+static void put_repeated(char **end, char c, size_t n)
+{
+    memset(*end, c, n);
+    *end += n;
+    **end = '\0';
+}
+
 /* A .po text whose msgstr decodes to exactly n bytes. */
 static char *po_with_msgstr_of(size_t n)
 {
     char *po = xmalloc(n + 64);
-    size_t k = (size_t)sprintf(po, "msgid \"lang\"\nmsgstr \"");
-    memset(po + k, 'x', n);
-    k += n;
-    strcpy(po + k, "\"\n");
+    char *end = po;
+    put(&end, "msgid \"lang\"\nmsgstr \"");
+    put_repeated(&end, 'x', n);
+    put(&end, "\"\n");
     return po;
 }
 
@@ -230,13 +245,12 @@ static void test_limits(void **state)
     /* The limit is on the decoded string, across continuation lines. */
     size_t half = I18N_MAX_STRING / 2 + 1;
     po = xmalloc(2 * half + 64);
-    size_t k = (size_t)sprintf(po, "msgid \"\"\n\"");
-    memset(po + k, 'y', half);
-    k += half;
-    k += (size_t)sprintf(po + k, "\"\n\"");
-    memset(po + k, 'y', half);
-    k += half;
-    strcpy(po + k, "\"\nmsgstr \"z\"\n");
+    char *end = po;
+    put(&end, "msgid \"\"\n\"");
+    put_repeated(&end, 'y', half);
+    put(&end, "\"\n\"");
+    put_repeated(&end, 'y', half);
+    put(&end, "\"\nmsgstr \"z\"\n");
     assert_true(load("en", po) < 0);
     assert_string_equal(err, "en.po:3: string longer than 65536 bytes");
     free(po);
@@ -303,7 +317,7 @@ int main(void)
         cmocka_unit_test_teardown(test_fuzzy_and_empty_are_skipped, teardown),
         cmocka_unit_test_teardown(test_context_and_plurals_are_skipped, teardown),
         cmocka_unit_test_teardown(test_fallbacks, teardown),
-        cmocka_unit_test_teardown(test_later_entry_wins_and_crlf, teardown),
+        cmocka_unit_test_teardown(test_later_entry_wins_crlf_and_bom, teardown),
         cmocka_unit_test_teardown(test_many_entries, teardown),
         cmocka_unit_test_teardown(test_errors_name_the_line, teardown),
         cmocka_unit_test_teardown(test_broken_file_leaves_catalogue_unchanged, teardown),

@@ -6,9 +6,11 @@
  * migrations applied. Time comes from a test clock (jobs_set_clock), so backoff is
  * checked without sleeping.
  */
+/* cmocka needs these three first. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <ftw.h>
@@ -29,10 +31,10 @@
 
 typedef struct fixture {
     db_t *db;
-    char dir[64];      /* temporary directory (SQLite file, data_dir) */
-    char url[512];     /* the test database (fits config_t.database_url) */
-    char pg_name[64];  /* PostgreSQL database to drop, "" on SQLite */
-    config_t cfg;      /* database_url and data_dir point at the above */
+    char dir[64];     /* temporary directory (SQLite file, data_dir) */
+    char url[512];    /* the test database (fits config_t.database_url) */
+    char pg_name[64]; /* PostgreSQL database to drop, "" on SQLite */
+    config_t cfg;     /* database_url and data_dir point at the above */
 } fixture_t;
 
 static int group_is_pg;      /* engine of the running group */
@@ -55,7 +57,10 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 }
 
 static _Atomic int64_t fake_now; /* the test clock */
-static int64_t fake_clock(void) { return atomic_load(&fake_now); }
+static int64_t fake_clock(void)
+{
+    return atomic_load(&fake_now);
+}
 
 static int fixture_setup(void **state)
 {
@@ -63,13 +68,12 @@ static int fixture_setup(void **state)
     fixture_t *f = calloc(1, sizeof(*f));
     char err[512] = "";
     assert_non_null(f);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/rathaus-test-XXXXXX");
+    snprintf(f->dir, sizeof(f->dir), "/tmp/rathaus-platform-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     if (group_is_pg) {
         db_t *admin = NULL;
         char sql[128];
-        snprintf(f->pg_name, sizeof(f->pg_name), "rathaus_test_%ld_%d_%ld", (long)getpid(),
-                 seq++, (long)time(NULL));
+        snprintf(f->pg_name, sizeof(f->pg_name), "rathaus_test_%ld_%d_%ld", (long)getpid(), seq++, (long)time(NULL));
         assert_int_equal(db_open(pg_admin, &admin, err, sizeof(err)), 0);
         /* Identifiers cannot be bound; the name is made of our own digits above. */
         snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pg_name);
@@ -147,15 +151,13 @@ static int handler_fail(db_t *db, const config_t *cfg, json_t *payload, char *er
     return JOBS_RETRY;
 }
 
-static int handler_give_up(db_t *db, const config_t *cfg, json_t *payload, char *err,
-                           size_t errlen)
+static int handler_give_up(db_t *db, const config_t *cfg, json_t *payload, char *err, size_t errlen)
 {
     snprintf(err, errlen, "record is gone");
     return JOBS_GIVE_UP;
 }
 
-static int handler_count(db_t *db, const config_t *cfg, json_t *payload, char *err,
-                         size_t errlen)
+static int handler_count(db_t *db, const config_t *cfg, json_t *payload, char *err, size_t errlen)
 {
     json_int_t i = json_integer_value(json_object_get(payload, "i"));
     if (i < 0 || i >= MAX_COUNTED)
@@ -174,6 +176,19 @@ static int handler_slow(db_t *db, const config_t *cfg, json_t *payload, char *er
     return 0;
 }
 
+/* Fails with raw bytes in its message, as a misbehaving server's reply might be. */
+static int handler_bad_text(db_t *db, const config_t *cfg, json_t *payload, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "server said \xff\xfe and \xc3");
+    return JOBS_RETRY;
+}
+
+/* Fails without saying why. */
+static int handler_silent(db_t *db, const config_t *cfg, json_t *payload, char *err, size_t errlen)
+{
+    return JOBS_RETRY;
+}
+
 static void reset_handlers(void)
 {
     atomic_store(&ok_calls, 0);
@@ -188,6 +203,8 @@ static void reset_handlers(void)
     assert_int_equal(jobs_register("test.give_up", handler_give_up), 0);
     assert_int_equal(jobs_register("test.count", handler_count), 0);
     assert_int_equal(jobs_register("test.slow", handler_slow), 0);
+    assert_int_equal(jobs_register("test.bad_text", handler_bad_text), 0);
+    assert_int_equal(jobs_register("test.silent", handler_silent), 0);
 }
 
 /* ---- reading a job row ---- */
@@ -198,9 +215,8 @@ typedef struct job_row {
     char last_error[600];
 } job_row_t;
 
-static const char sql_job[] =
-    "SELECT attempts, run_at, done_at, failed, locked_by, locked_at, last_error "
-    "FROM jobs WHERE id = $1";
+static const char sql_job[] = "SELECT attempts, run_at, done_at, failed, locked_by, locked_at, last_error "
+                              "FROM jobs WHERE id = $1";
 
 static job_row_t get_job(db_t *db, int64_t id)
 {
@@ -356,6 +372,25 @@ static void test_handler_gives_up(void **state)
     assert_int_equal(r.failed, 1);
     assert_int_equal(r.done_at, 1700000000);
     assert_string_equal(r.last_error, "record is gone");
+}
+
+/* Whatever a handler writes as its error, the outcome is recorded: the job must not
+ * stay locked because its message could not be stored. */
+static void test_error_text_always_recorded(void **state)
+{
+    fixture_t *f = *state;
+    reset_handlers();
+    int64_t bad = jobs_enqueue(f->db, "test.bad_text", "{}", 0);
+    int64_t silent = jobs_enqueue(f->db, "test.silent", "{}", 0);
+    assert_int_equal(jobs_run_once(f->db, &f->cfg, "w1"), 1);
+    assert_int_equal(jobs_run_once(f->db, &f->cfg, "w1"), 1);
+    job_row_t r = get_job(f->db, bad);
+    assert_string_equal(r.last_error, "server said ?? and ?");
+    assert_string_equal(r.locked_by, "");
+    assert_int_equal(r.run_at, 1700000000 + 10);
+    r = get_job(f->db, silent);
+    assert_string_equal(r.last_error, "handler failed (rc=-1)");
+    assert_string_equal(r.locked_by, "");
 }
 
 static void test_unknown_kind_fails_for_good(void **state)
@@ -616,26 +651,19 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_enqueue_and_run, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_enqueue_refuses_bad_input, fixture_setup,
-                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_enqueue_refuses_bad_input, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_future_job_waits, fixture_setup, fixture_teardown),
         cmocka_unit_test(test_backoff_values),
-        cmocka_unit_test_setup_teardown(test_failing_job_retries_then_fails, fixture_setup,
-                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_failing_job_retries_then_fails, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_handler_gives_up, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_kind_fails_for_good, fixture_setup,
-                                        fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_two_connections_claim_different_jobs,
-                                        fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_two_workers_never_run_a_job_twice, fixture_setup,
-                                        fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_abandoned_lock_is_reclaimed, fixture_setup,
-                                        fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_job_abandoned_too_often_gives_up, fixture_setup,
-                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_error_text_always_recorded, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_kind_fails_for_good, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_two_connections_claim_different_jobs, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_two_workers_never_run_a_job_twice, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_abandoned_lock_is_reclaimed, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_job_abandoned_too_often_gives_up, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_runner_threads, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_runner_reports_bad_config, fixture_setup,
-                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_runner_reports_bad_config, fixture_setup, fixture_teardown),
         /* Last: it fills the handler registry. */
         cmocka_unit_test(test_register_limits),
     };

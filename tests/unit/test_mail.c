@@ -6,9 +6,11 @@
  * set, on PostgreSQL (a fresh database per test, dropped afterwards). A real SMTP
  * round trip is covered by the HTTP tests.
  */
+/* cmocka needs these three first. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <arpa/inet.h>
@@ -35,10 +37,10 @@
 
 typedef struct fixture {
     db_t *db;
-    char dir[64];      /* temporary directory (SQLite file, data_dir) */
-    char url[512];     /* the test database (fits config_t.database_url) */
-    char pg_name[64];  /* PostgreSQL database to drop, "" on SQLite */
-    config_t cfg;      /* database_url and data_dir point at the above */
+    char dir[64];     /* temporary directory (SQLite file, data_dir) */
+    char url[512];    /* the test database (fits config_t.database_url) */
+    char pg_name[64]; /* PostgreSQL database to drop, "" on SQLite */
+    config_t cfg;     /* database_url and data_dir point at the above */
 } fixture_t;
 
 static int group_is_pg;      /* engine of the running group */
@@ -61,7 +63,10 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 }
 
 static _Atomic int64_t fake_now; /* the test clock */
-static int64_t fake_clock(void) { return atomic_load(&fake_now); }
+static int64_t fake_clock(void)
+{
+    return atomic_load(&fake_now);
+}
 
 /* The configuration the tests format with. */
 static void test_config(config_t *cfg)
@@ -78,13 +83,12 @@ static int fixture_setup(void **state)
     fixture_t *f = calloc(1, sizeof(*f));
     char err[512] = "";
     assert_non_null(f);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/rathaus-test-XXXXXX");
+    snprintf(f->dir, sizeof(f->dir), "/tmp/rathaus-platform-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     if (group_is_pg) {
         db_t *admin = NULL;
         char sql[128];
-        snprintf(f->pg_name, sizeof(f->pg_name), "rathaus_test_%ld_%d_%ld", (long)getpid(),
-                 seq++, (long)time(NULL));
+        snprintf(f->pg_name, sizeof(f->pg_name), "rathaus_test_%ld_%d_%ld", (long)getpid(), seq++, (long)time(NULL));
         assert_int_equal(db_open(pg_admin, &admin, err, sizeof(err)), 0);
         /* Identifiers cannot be bound; the name is made of our own digits above. */
         snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pg_name);
@@ -264,23 +268,21 @@ static void test_format_message(void **state)
     test_config(&cfg);
     buf_init(&out, NULL, 1024, MAIL_MESSAGE_MAX);
     assert_int_equal(mail_format(&cfg, 42, "anna@example.org", "Ihr Termin im Bürgeramt",
-                                 "Guten Tag,\nIhr Termin ist bestätigt.\nGrüße\n", 1700000000,
-                                 &out),
+                                 "Guten Tag,\nIhr Termin ist bestätigt.\nGrüße\n", 1700000000, &out),
                      0);
-    static const char expected[] =
-        "From: rathaus@mainz.example\r\n"
-        "To: anna@example.org\r\n"
-        "Subject: =?UTF-8?Q?Ihr_Termin_im_B=C3=BCrgeramt?=\r\n"
-        "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
-        "Message-ID: <42.1700000000@buergerportal.mainz.example>\r\n"
-        "Auto-Submitted: auto-generated\r\n"
-        "MIME-Version: 1.0\r\n"
-        "Content-Type: text/plain; charset=utf-8\r\n"
-        "Content-Transfer-Encoding: quoted-printable\r\n"
-        "\r\n"
-        "Guten Tag,\r\n"
-        "Ihr Termin ist best=C3=A4tigt.\r\n"
-        "Gr=C3=BC=C3=9Fe\r\n";
+    static const char expected[] = "From: rathaus@mainz.example\r\n"
+                                   "To: anna@example.org\r\n"
+                                   "Subject: =?UTF-8?Q?Ihr_Termin_im_B=C3=BCrgeramt?=\r\n"
+                                   "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+                                   "Message-ID: <42.1700000000@buergerportal.mainz.example>\r\n"
+                                   "Auto-Submitted: auto-generated\r\n"
+                                   "MIME-Version: 1.0\r\n"
+                                   "Content-Type: text/plain; charset=utf-8\r\n"
+                                   "Content-Transfer-Encoding: quoted-printable\r\n"
+                                   "\r\n"
+                                   "Guten Tag,\r\n"
+                                   "Ihr Termin ist best=C3=A4tigt.\r\n"
+                                   "Gr=C3=BC=C3=9Fe\r\n";
     assert_string_equal(buf_cstr(&out), expected);
     assert_crlf_lines(buf_cstr(&out), 78);
 
@@ -297,10 +299,8 @@ static void test_format_message_id_host(void **state)
     static const struct {
         const char *base_url, *host;
     } cases[] = {
-        {"http://localhost:8080", "localhost"},
-        {"https://user:pw@Stadt.Example/", "stadt.example"},
-        {"http://[::1]:8080/x", "[::1]"},
-        {"", "localhost"},
+        {"http://localhost:8080", "localhost"},    {"https://user:pw@Stadt.Example/", "stadt.example"},
+        {"http://[::1]:8080/x", "[::1]"},          {"", "localhost"},
         {"https://bad host.example", "localhost"},
     };
     config_t cfg;
@@ -331,15 +331,14 @@ static void test_qp_long_lines_and_edges(void **state)
      * line ends, and a last line without a line end. */
     for (int i = 0; i < 40; i++)
         n += (size_t)snprintf(body + n, sizeof(body) - n, "Grüße=%d ", i);
-    n += (size_t)snprintf(body + n, sizeof(body) - n,
-                          "trailing space \nand tab\t\r\n.\n.hidden\rEnde ohne Zeilenende");
+    n += (size_t)snprintf(body + n, sizeof(body) - n, "trailing space \nand tab\t\r\n.\n.hidden\rEnde ohne Zeilenende");
     buf_init(&out, NULL, 1024, MAIL_MESSAGE_MAX);
     buf_init(&decoded, NULL, 1024, MAIL_MESSAGE_MAX);
     buf_init(&want, NULL, 1024, MAIL_MESSAGE_MAX);
     assert_int_equal(mail_format(&cfg, 1, "a@b.example", "s", body, 0, &out), 0);
     const char *qp = body_of(buf_cstr(&out));
     assert_crlf_lines(qp, 76);
-    assert_null(strstr(qp, "\r\n.\r\n"));    /* never a lone "." line */
+    assert_null(strstr(qp, "\r\n.\r\n"));   /* never a lone "." line */
     assert_null(strstr(qp, "\r\n.hidden")); /* leading dots escaped */
     assert_non_null(strstr(qp, "trailing space=20\r\n"));
     assert_non_null(strstr(qp, "and tab=09\r\n"));
@@ -354,8 +353,8 @@ static void test_qp_long_lines_and_edges(void **state)
 /* Random bodies from awkward pieces, each must decode back exactly. */
 static void test_qp_roundtrip_random(void **state)
 {
-    static const char *const pieces[] = {"a", "Z", " ", "\t", ".", "=", "ä", "€", "😀",
-                                         "\n", "\r\n", "\r", "==", "=3D", "  ", "xxxxxxxxxx"};
+    static const char *const pieces[] = {"a", "Z",  " ",    "\t", ".",  "=",   "ä",  "€",
+                                         "😀", "\n", "\r\n", "\r", "==", "=3D", "  ", "xxxxxxxxxx"};
     uint32_t seed = 12345;
     config_t cfg;
     buf_t body, out, decoded, want;
@@ -449,9 +448,20 @@ static void test_header_injection_refused(void **state)
     assert_int_equal(mail_format(&cfg, 1, "a@b.example", "s", "b", 0, &out), -2);
 
     static const char *const bad[] = {
-        "", "plain", "@b.example", "a@", "a@@b.example", "a@b@c.example", "a b@c.example",
-        "<a@b.example>", "a@b.example,c@d.example", "a@b.example>", "jürgen@b.example",
-        "a@b.example\n", "\"quoted\"@b.example", "a;b@c.example",
+        "",
+        "plain",
+        "@b.example",
+        "a@",
+        "a@@b.example",
+        "a@b@c.example",
+        "a b@c.example",
+        "<a@b.example>",
+        "a@b.example,c@d.example",
+        "a@b.example>",
+        "jürgen@b.example",
+        "a@b.example\n",
+        "\"quoted\"@b.example",
+        "a;b@c.example",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (mail_address_valid(bad[i]))
@@ -509,8 +519,7 @@ typedef struct outbox_row {
     char last_error[600];
 } outbox_row_t;
 
-static const char sql_outbox_row[] =
-    "SELECT sent_at, attempts, last_error, created_at FROM mail_outbox WHERE id = $1";
+static const char sql_outbox_row[] = "SELECT sent_at, attempts, last_error, created_at FROM mail_outbox WHERE id = $1";
 
 static outbox_row_t get_outbox(db_t *db, int64_t id)
 {
@@ -669,6 +678,17 @@ static void test_smtp_failure_recorded_and_retried(void **state)
     atomic_store(&fake_now, 1700000000 + 10);
     assert_int_equal(jobs_run_once(f->db, &f->cfg, "w1"), 1);
     assert_int_equal(get_outbox(f->db, id).attempts, 2);
+
+    /* A smtp_url that is not SMTP is refused by libcurl, not followed. */
+    snprintf(f->cfg.smtp_url, sizeof(f->cfg.smtp_url), "file://%s/leak.txt", f->dir);
+    atomic_store(&fake_now, 1700000000 + 10 + 20);
+    assert_int_equal(jobs_run_once(f->db, &f->cfg, "w1"), 1);
+    r = get_outbox(f->db, id);
+    assert_int_equal(r.sent_at, -1);
+    assert_int_equal(r.attempts, 3);
+    assert_non_null(strstr(r.last_error, "smtp: "));
+    snprintf(dir, sizeof(dir), "%s/leak.txt", f->dir);
+    assert_int_not_equal(access(dir, F_OK), 0);
 }
 
 static void test_send_job_edge_cases(void **state)
@@ -695,28 +715,31 @@ static void test_send_job_edge_cases(void **state)
     assert_int_equal(jobs_run_once(f->db, &f->cfg, "w1"), 1);
     assert_int_not_equal(access(path, F_OK), 0);
     assert_int_equal(count_rows(f->db, sql_failed), 2);
+
+    /* A broken sender address in the configuration is retried (the operator can fix
+     * it) and shown on the outbox row. */
+    snprintf(f->cfg.smtp_from, sizeof(f->cfg.smtp_from), "not an address");
+    id = mail_queue(f->db, "anna@example.org", "Test", "Hallo");
+    assert_int_equal(jobs_run_once(f->db, &f->cfg, "w1"), 1);
+    outbox_row_t r = get_outbox(f->db, id);
+    assert_int_equal(r.sent_at, -1);
+    assert_non_null(strstr(r.last_error, "smtp_from"));
+    assert_int_equal(count_rows(f->db, sql_failed), 2);
 }
 
 int main(void)
 {
     const struct CMUnitTest format_tests[] = {
-        cmocka_unit_test(test_format_message),
-        cmocka_unit_test(test_format_message_id_host),
-        cmocka_unit_test(test_qp_long_lines_and_edges),
-        cmocka_unit_test(test_qp_roundtrip_random),
-        cmocka_unit_test(test_subject_encoding),
-        cmocka_unit_test(test_header_injection_refused),
+        cmocka_unit_test(test_format_message),          cmocka_unit_test(test_format_message_id_host),
+        cmocka_unit_test(test_qp_long_lines_and_edges), cmocka_unit_test(test_qp_roundtrip_random),
+        cmocka_unit_test(test_subject_encoding),        cmocka_unit_test(test_header_injection_refused),
         cmocka_unit_test(test_format_limits),
     };
     const struct CMUnitTest db_tests[] = {
-        cmocka_unit_test_setup_teardown(test_queue_refuses_injection, fixture_setup,
-                                        fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_eml_written_without_smtp, fixture_setup,
-                                        fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_smtp_failure_recorded_and_retried, fixture_setup,
-                                        fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_send_job_edge_cases, fixture_setup,
-                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_queue_refuses_injection, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_eml_written_without_smtp, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_smtp_failure_recorded_and_retried, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_send_job_edge_cases, fixture_setup, fixture_teardown),
     };
     int failed = cmocka_run_group_tests_name("mail/format", format_tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("mail/sqlite", db_tests, group_sqlite, NULL);

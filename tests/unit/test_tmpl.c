@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -19,8 +20,8 @@
 #include "view/i18n.h"
 #include "view/tmpl.h"
 
-static arena_t arena;  /* output buffers of one test */
-static char err[512];  /* the last error message */
+static arena_t arena; /* output buffers of one test */
+static char err[512]; /* the last error message */
 
 /* malloc that cannot return NULL (the compiler then knows it, too). */
 static void *xmalloc(size_t n)
@@ -63,8 +64,7 @@ static tmpl_set_t *set_of(const char *name, ...)
 }
 
 /* Renders name from set with the JSON model text; returns the page (in the arena). */
-static const char *render_in(tmpl_set_t *set, const char *name, const char *model_json,
-                             const char *lang)
+static const char *render_in(tmpl_set_t *set, const char *name, const char *model_json, const char *lang)
 {
     json_error_t jerr;
     json_t *model = model_json ? json_loads(model_json, 0, &jerr) : NULL;
@@ -125,11 +125,10 @@ static void test_values(void **state)
 
 static void test_section_over_objects_sees_outer_context(void **state)
 {
-    assert_string_equal(
-        render1("<ul>{{#items}}<li>{{name}}, {{city}}</li>{{/items}}</ul>",
-                "{\"city\": \"Mainz\", \"items\": [{\"name\": \"A\"}, {\"name\": \"B\", "
-                "\"city\": \"Bingen\"}]}"),
-        "<ul><li>A, Mainz</li><li>B, Bingen</li></ul>");
+    assert_string_equal(render1("<ul>{{#items}}<li>{{name}}, {{city}}</li>{{/items}}</ul>",
+                                "{\"city\": \"Mainz\", \"items\": [{\"name\": \"A\"}, {\"name\": \"B\", "
+                                "\"city\": \"Bingen\"}]}"),
+                        "<ul><li>A, Mainz</li><li>B, Bingen</li></ul>");
 }
 
 static void test_section_truthy_values_render_once_in_same_context(void **state)
@@ -184,9 +183,8 @@ static void test_dot_in_array_of_strings(void **state)
 
 static void test_partials(void **state)
 {
-    tmpl_set_t *set = set_of("page", "<main>{{>parts/head}}{{#items}}{{>parts/item}}{{/items}}</main>",
-                             "parts/head", "<h1>{{title}}</h1>",
-                             "parts/item", "<p>{{name}} ({{title}})</p>", NULL);
+    tmpl_set_t *set = set_of("page", "<main>{{>parts/head}}{{#items}}{{>parts/item}}{{/items}}</main>", "parts/head",
+                             "<h1>{{title}}</h1>", "parts/item", "<p>{{name}} ({{title}})</p>", NULL);
     assert_string_equal(render_in(set, "page",
                                   "{\"title\": \"Vorhaben\", \"items\": [{\"name\": \"Brücke\"}, "
                                   "{\"name\": \"Schule\"}]}",
@@ -214,8 +212,7 @@ static void test_translation(void **state)
     const char *text = "<a>{{_ Anmelden }}</a>|{{_ Unbekannt  bleibt}}|{{_ Fett}}|{{_ A & B}}";
     tmpl_set_t *set = set_of("t", text, NULL);
     /* No translator: the German text, escaped. */
-    assert_string_equal(render_in(set, "t", NULL, "en"),
-                        "<a>Anmelden</a>|Unbekannt  bleibt|Fett|A &amp; B");
+    assert_string_equal(render_in(set, "t", NULL, "en"), "<a>Anmelden</a>|Unbekannt  bleibt|Fett|A &amp; B");
     tmpl_set_translator(set, test_translator);
     seen_lang = NULL;
     assert_string_equal(render_in(set, "t", NULL, "en"),
@@ -240,8 +237,7 @@ static void test_translation_with_catalogue(void **state)
 static void test_names_like_sigils_are_names(void **state)
 {
     /* "_name" is a variable; only "_ " starts a translation. Comments print nothing. */
-    assert_string_equal(render1("{{_x}}{{! ein {Kommentar}\n über Zeilen }}|{{-a}}",
-                                "{\"_x\": \"u\", \"-a\": \"m\"}"),
+    assert_string_equal(render1("{{_x}}{{! ein {Kommentar}\n über Zeilen }}|{{-a}}", "{\"_x\": \"u\", \"-a\": \"m\"}"),
                         "u|m");
 }
 
@@ -473,8 +469,10 @@ static void test_step_budget_stops_runaway_loops(void **state)
 static void test_large_page_is_within_budget(void **state)
 {
     /* 10 000 table rows: a big but honest page must not trip the step budget. */
-    tmpl_set_t *set = set_of("t", "<table>{{#rows}}<tr><td>{{name}}</td><td>{{n}}</td>"
-                                  "<td>{{city}}</td></tr>{{/rows}}</table>", NULL);
+    tmpl_set_t *set = set_of("t",
+                             "<table>{{#rows}}<tr><td>{{name}}</td><td>{{n}}</td>"
+                             "<td>{{city}}</td></tr>{{/rows}}</table>",
+                             NULL);
     json_t *rows = json_array();
     for (int i = 0; i < 10000; i++)
         json_array_append_new(rows, json_pack("{s:s,s:i}", "name", "Antrag", "n", i));
@@ -597,6 +595,19 @@ static void test_load_refuses_file_name_and_big_file(void **state)
     remove_tree(dir);
 }
 
+static void test_load_stops_at_symlink_loop(void **state)
+{
+    char dir[] = "/tmp/test_tmpl_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    write_file(dir, "a.html", "a");
+    char link[600];
+    snprintf(link, sizeof(link), "%s/loop", dir);
+    assert_int_equal(symlink(".", link), 0);
+    assert_null(tmpl_set_load(dir, err, sizeof(err)));
+    assert_non_null(strstr(err, "directories nested deeper than 16"));
+    remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -604,8 +615,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_raw_output, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_section_over_objects_sees_outer_context, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_section_truthy_values_render_once_in_same_context, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_section_truthy_values_render_once_in_same_context, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inverted_for_each_falsy_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dotted_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dot_in_array_of_strings, setup, teardown),
@@ -626,6 +636,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_reports_missing_partial_with_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_refuses_file_name_and_big_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_stops_at_symlink_loop, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Benchmarks of the foundation, run by `make bench`; prints the figures and writes them
+# to docs/performance.md. Every comparison is measured in the same run on this machine:
+#
+#  1. A dynamic page (GET /: one query, template, layout) with wrk against the release
+#     build, and nginx serving the same bytes as a static file: requests/s, ratio, p99.
+#  2. Idle RSS, and RSS growth over one million requests.
+#  3. Start-up time of `rathaus serve` with migrations already applied.
+#
+# Load goes to 127.0.0.1 only; every loop is bounded in requests and time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${RATHAUS_BIN:-build/release/rathaus}
+DURATION=${BENCH_SECONDS:-10}
+CONNS=64
+work=$(mktemp -d /tmp/rathaus-bench.XXXXXX)
+chmod 755 "$work" # nginx workers run as an unprivileged user and must read www/
+pids=()
+cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+wait_http() { for _ in $(seq 1 500); do curl -sf -o /dev/null "$1" && return 0; sleep 0.02; done; echo "bench: $1 did not come up" >&2; return 1; }
+# wrk output → "rps p99_ms"
+wrk_run() {
+  local out; out=$(wrk -t1 -c"$CONNS" -d"${2:-$DURATION}s" --latency "$1")
+  local rps p99
+  rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
+  echo "$rps $p99"
+}
+
+port=$(free_port)
+db="$work/bench.db"
+common=(--listen "127.0.0.1:$port" --database-url "sqlite:$db" --data-dir "$work" --log-level warn --access-log 0)
+"$BIN" demo "${common[@]}" >/dev/null
+"$BIN" serve "${common[@]}" 2>"$work/server.log" &
+srv=$!; pids+=("$srv")
+wait_http "http://127.0.0.1:$port/healthz"
+sleep 0.5
+idle_rss=$(rss_kb "$srv")
+
+# nginx serves the very bytes of the dynamic page as a static file.
+mkdir -p "$work/www" "$work/nginx"
+curl -s "http://127.0.0.1:$port/" -o "$work/www/index.html"
+page_bytes=$(stat -c %s "$work/www/index.html")
+nport=$(free_port)
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on; keepalive_requests 100000;
+  server { listen 127.0.0.1:$nport; root $work/www; location / { } }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' 2>/dev/null &
+pids+=($!)
+wait_http "http://127.0.0.1:$nport/index.html"
+
+echo "warming up …"
+wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$port/" >/dev/null
+wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$nport/index.html" >/dev/null
+read -r r_rps r_p99 < <(wrk_run "http://127.0.0.1:$port/")
+read -r n_rps n_p99 < <(wrk_run "http://127.0.0.1:$nport/index.html")
+ratio=$(awk -v a="$r_rps" -v b="$n_rps" 'BEGIN {printf "%.2f", a / b}')
+
+# RSS growth over one million requests (after the warm-up above).
+rss_before=$(rss_kb "$srv")
+node bench/million.mjs "http://127.0.0.1:$port/" 1000000 "$CONNS" >"$work/million.txt"
+rss_after=$(rss_kb "$srv")
+growth=$(awk -v a="$rss_before" -v b="$rss_after" 'BEGIN {printf "%.1f", (b - a) * 100 / a}')
+kill "$srv"; wait "$srv" 2>/dev/null || true
+
+# Start-up with migrations applied: from exec to the first answered /healthz.
+startup=$(node bench/startup.mjs "$BIN" "${common[@]}")
+
+sha=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+cpu=$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
+report=$(cat <<TXT
+Measured $(date -u +%Y-%m-%d) at commit $sha on $(nproc) cores ($cpu); wrk -t1 -c$CONNS -d${DURATION}s on the same machine (one load thread: with two, wrk takes half of the two cores away from the servers it measures).
+
+| What | Result | Target |
+|---|---|---|
+| rathaus GET / (1 query, template, layout; $page_bytes bytes) | $r_rps req/s, p99 $r_p99 ms | ≥ 0.8 × nginx, p99 < 10 ms |
+| nginx, the same bytes as a static file | $n_rps req/s, p99 $n_p99 ms | |
+| ratio rathaus / nginx | **$ratio** | ≥ 0.8 (aim ≥ 1.0) |
+| idle RSS | $((idle_rss / 1024)) MB ($idle_rss kB) | < 30 MB |
+| RSS after one million requests | $rss_before kB → $rss_after kB ($growth %) | < 5 % growth |
+| start-up with migrations applied (exec → first /healthz answer, median of 5) | $startup ms | < 100 ms |
+
+$(cat "$work/million.txt")
+TXT
+)
+echo
+echo "$report"
+python_free_update() { # replace the generated section of docs/performance.md
+  local f=docs/performance.md
+  [ -f "$f" ] || printf '# Performance\n\n<!-- bench:foundation:start -->\n<!-- bench:foundation:end -->\n' > "$f"
+  awk -v body="$report" '
+    /<!-- bench:foundation:start -->/ {print; print body; skip=1; next}
+    /<!-- bench:foundation:end -->/ {skip=0}
+    !skip {print}' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
+}
+python_free_update
+echo
+echo "written to docs/performance.md"
