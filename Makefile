@@ -49,15 +49,18 @@ build/release/%.o: %.c
 	@$(CC) $(RELEASE_CFLAGS) -MMD -MP -c $< -o $@
 
 build/debug/rathaus: $(debug_objs) build/debug/src/main.o
-	$(CC) $(DEBUG_LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "LINK         $@"
+	@$(CC) $(DEBUG_LDFLAGS) -o $@ $^ $(LIBS)
 build/release/rathaus: $(release_objs) build/release/src/main.o
-	$(CC) -o $@ $^ $(LIBS)
+	@echo "LINK         $@"
+	@$(CC) -o $@ $^ $(LIBS)
 
 # Unit tests: one cmocka binary per tests/unit/test_*.c, linked with the library.
 UNIT_BINS := $(patsubst tests/unit/%.c,build/debug/unit/%,$(UNIT_SRCS))
 build/debug/unit/%: tests/unit/%.c $(debug_objs)
 	@mkdir -p $(@D)
-	$(CC) $(DEBUG_CFLAGS) -Itests/unit -o $@ $< $(debug_objs) $(DEBUG_LDFLAGS) $(LIBS) -lcmocka
+	@echo "LINK (test)  $@"
+	@$(CC) $(DEBUG_CFLAGS) -Itests/unit -o $@ $< $(debug_objs) $(DEBUG_LDFLAGS) $(LIBS) -lcmocka
 
 run: deps build/release/rathaus
 	./build/release/rathaus demo --if-empty
@@ -79,7 +82,8 @@ build/fuzz/%.o: %.c
 FUZZ_BINS := $(patsubst fuzz/%.c,build/fuzz/bin/%,$(FUZZ_SRCS))
 build/fuzz/bin/%: fuzz/%.c $(fuzz_objs)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(fuzz_objs) $(LIBS)
+	@echo "LINK (fuzz)  $@"
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(fuzz_objs) $(LIBS)
 .PHONY: fuzz-build
 fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
@@ -97,3 +101,4 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+.SECONDARY:

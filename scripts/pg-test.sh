@@ -38,26 +38,34 @@ abs_dir() {
   esac
 }
 
+# A DIR we may reuse or remove: empty, or made by us (initdb.log is written first).
+is_ours() {
+  [ -z "$(ls -A "$dir")" ] || [ -f "$dir/initdb.log" ] || [ -f "$data/PG_VERSION" ]
+}
+
 is_running() {
   [ -f "$data/PG_VERSION" ] && as_owner "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1
 }
 
 # The port a cluster in DIR was made for (so `start` again cannot silently use another).
 recorded_port() {
-  sed -n "s/^port = \([0-9]*\).*/\1/p" "$data/postgresql.auto.conf" "$data/postgresql.conf" \
+  sed -n "s/^port = \([0-9]*\).*/\1/p" "$data/postgresql.conf" "$data/postgresql.auto.conf" \
     2>/dev/null | tail -n 1
 }
 
 cmd_start() {
   local port=$1 locale tries
   case "$port" in ''|*[!0-9]*) die "PORT must be a number" ;; esac
-  [ "$port" -ge 1024 ] && [ "$port" -le 65535 ] || die "PORT must be 1024..65535"
+  if [ "$port" -lt 1024 ] || [ "$port" -gt 65535 ]; then die "PORT must be 1024..65535"; fi
   [ -x "$PGBIN/initdb" ] || die "$PGBIN/initdb missing: apt-get install postgresql-15"
   # Unix sockets have a 107-byte path limit; ours is DIR/.s.PGSQL.PORT.
   [ "${#dir}" -le 80 ] || die "DIR path too long for a Unix socket: $dir"
 
-  if [ -d "$dir" ] && [ ! -f "$data/PG_VERSION" ] && [ -n "$(ls -A "$dir")" ]; then
+  if [ -d "$dir" ] && ! is_ours; then
     die "$dir exists and is not a pg-test cluster: refusing to touch it"
+  fi
+  if [ -f "$dir/initdb.log" ] && [ ! -f "$data/PG_VERSION" ]; then
+    rm -rf "$data" # an earlier initdb was interrupted
   fi
   mkdir -p "$dir"
   chmod 700 "$dir"
@@ -107,12 +115,9 @@ EOF
 
 cmd_stop() {
   [ -d "$dir" ] || return 0
-  if [ -f "$data/PG_VERSION" ]; then
-    if is_running; then
-      as_owner "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null
-    fi
-  elif [ -n "$(ls -A "$dir")" ]; then
-    die "$dir is not a pg-test cluster: refusing to remove it"
+  is_ours || die "$dir is not a pg-test cluster: refusing to remove it"
+  if is_running; then
+    as_owner "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null
   fi
   rm -rf "$dir"
 }

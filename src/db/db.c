@@ -76,7 +76,7 @@ static int cache_reserve(db_t *db)
         db_set_error(db, "out of memory growing the statement cache");
         return DB_ERROR;
     }
-    for (i = 0; i < c->capacity; i++) {
+    for (i = 0; c->slots && i < c->capacity; i++) {
         if (c->slots[i])
             *cache_slot(&bigger, c->slots[i]->key) = c->slots[i];
     }

@@ -98,13 +98,15 @@ int db_query_int64_arg(db_t *db, const char *sql, int64_t arg, int64_t *out);
 /* Sends an event notification to other nodes (PostgreSQL NOTIFY on `channel`);
  * a no-op on SQLite, where all threads share one process. */
 int db_notify(db_t *db, const char *channel, const char *payload);
-/* PostgreSQL only: LISTEN on channel on this connection, then wait up to
- * timeout_ms for notifications. Returns the number received (>= 0), < 0 on error.
- * On SQLite returns 0 after sleeping timeout_ms. */
+/* PostgreSQL only: LISTEN on channel on this connection (kept across reconnects),
+ * then wait up to timeout_ms (>= 0) for notifications. Returns the number received
+ * (>= 0), < 0 on error. On SQLite returns 0 after sleeping timeout_ms.
+ * Channel names are 1..63 bytes (PostgreSQL's identifier limit) on both engines. */
 int db_listen(db_t *db, const char *channel);
 int db_wait_notify(db_t *db, int timeout_ms);
 
-/* Online backup of an SQLite database into a new file (SQLite backup API).
+/* Online backup of an SQLite database into a new file (SQLite backup API); an
+ * existing file is never overwritten, the new one is mode 0600.
  * Returns < 0 on PostgreSQL (use pg_dump, see docs/operations.md). */
 int db_backup(db_t *db, const char *path, char *err, size_t errlen);
 

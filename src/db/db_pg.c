@@ -76,6 +76,8 @@ static pg_stmt_t *stmt_of(db_stmt_t *st)
  * the server's log; none of them needs an operator. */
 static void quiet_notice(void *arg, const char *message)
 {
+    (void)arg;
+    (void)message;
 }
 
 /* Makes b hold at least n bytes; n is already bounded by DB_VALUE_MAX. */
@@ -182,6 +184,7 @@ static int pg_open(const char *url, db_t **out, char *err, size_t errlen)
     if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
         snprintf(err, errlen, "postgresql: %s",
                  d->conn ? PQerrorMessage(d->conn) : "out of memory");
+        err[strcspn(err, "\n")] = '\0'; /* libpq ends (and may continue) with newlines */
         PQfinish(d->conn);
         free(d);
         return DB_ECONN;
@@ -757,6 +760,8 @@ static int pg_wait_notify(db_t *db, int timeout_ms)
 
 static int pg_backup(db_t *db, const char *path, char *err, size_t errlen)
 {
+    (void)db;
+    (void)path;
     snprintf(err, errlen, "db_backup works on SQLite only; use pg_dump for PostgreSQL");
     return DB_ERROR;
 }

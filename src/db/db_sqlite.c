@@ -385,6 +385,7 @@ done:
 
 static int lite_stmt_ready(db_stmt_t *st)
 {
+    (void)st;
     return 0;
 }
 
@@ -525,17 +526,23 @@ static void lite_reset(db_stmt_t *st)
 
 static int lite_notify(db_t *db, const char *channel, const char *payload)
 {
+    (void)db;
+    (void)channel;
+    (void)payload;
     return 0;
 }
 
 static int lite_listen(db_t *db, const char *channel)
 {
+    (void)db;
+    (void)channel;
     return 0;
 }
 
 static int lite_wait_notify(db_t *db, int timeout_ms)
 {
     struct timespec left = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    (void)db;
     while (nanosleep(&left, &left) != 0 && errno == EINTR)
         ;
     return 0;

@@ -67,6 +67,21 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* Length of the 'literal' or "identifier" at s, quotes included; a doubled quote
+ * stays inside. */
+static size_t quoted_len(const char *s)
+{
+    const char *e = s + 1;
+    for (;;) {
+        e = strchr(e, s[0]);
+        if (!e)
+            return strlen(s); /* unterminated: to the end */
+        if (e[1] != s[0])
+            return (size_t)(e + 1 - s);
+        e += 2;
+    }
+}
+
 /* Reads the token at s. An unterminated literal or comment runs to the end; SQLite
  * will then report the syntax error. */
 static tok_t next_token(const char *s)
@@ -91,9 +106,7 @@ static tok_t next_token(const char *s)
         t.len = e ? (size_t)(e + 2 - s) : strlen(s);
     } else if (*s == '\'' || *s == '"') {
         t.kind = TOK_STRING;
-        for (e = s + 1; *e && !(*e == *s && e[1] != *s); e += (*e == *s) ? 2 : 1)
-            ;
-        t.len = *e ? (size_t)(e + 1 - s) : strlen(s);
+        t.len = quoted_len(s);
     } else if (is_word_byte((unsigned char)*s)) {
         t.kind = TOK_WORD;
         for (e = s; is_word_byte((unsigned char)*e); e++)
@@ -219,8 +232,10 @@ char *migrate_ddl_for_sqlite(const char *sql)
     len = strnlen(sql, DDL_MAX + 1);
     if (len > DDL_MAX)
         return NULL;
-    /* Growth per input byte is bounded: BIGINT → INTEGER adds 1 per 6 bytes, STRICT
-     * adds 8 per CREATE TABLE (>= 16 bytes); so twice the input always fits. */
+    /* Growth per input byte is bounded: BIGINT → INTEGER adds 1 per 6 bytes,
+     * BIGSERIAL PRIMARY KEY (21 bytes) gains 12, STRICT adds 8 per CREATE TABLE
+     * (>= 16 bytes); so twice the input always fits. */
+    const char *autoinc_after = NULL; /* the KEY token after which AUTOINCREMENT goes */
     o.cap = 2 * len + 16;
     o.p = malloc(o.cap + 1);
     if (!o.p)
@@ -240,16 +255,25 @@ char *migrate_ddl_for_sqlite(const char *sql)
             k2 = next_significant(k1.p + k1.len);
             /* Anything but BIGSERIAL PRIMARY KEY stays, and STRICT rejects it loudly:
              * SQLite has no sequence to give a plain column. */
-            if (word_is(k1, "PRIMARY") && word_is(k2, "KEY"))
+            if (word_is(k1, "PRIMARY") && word_is(k2, "KEY")) {
                 emit(&o, "INTEGER", 7);
-            else
+                /* AUTOINCREMENT: like a PostgreSQL sequence, never hand out an id
+                 * again after its row was deleted (event replay and audit
+                 * references rely on ids only growing). */
+                autoinc_after = k2.p;
+            } else {
                 emit(&o, t.p, t.len);
+            }
         } else if (word_is(t, "BIGINT")) {
             emit(&o, "INTEGER", 7);
         } else if (word_is(t, "BYTEA")) {
             emit(&o, "BLOB", 4);
         } else {
             emit(&o, t.p, t.len);
+            if (t.p == autoinc_after) {
+                emit(&o, " AUTOINCREMENT", 14);
+                autoinc_after = NULL;
+            }
         }
         track(&st, t, o.len);
     }

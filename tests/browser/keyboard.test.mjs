@@ -6,7 +6,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { launchBrowser, switchLanguage } from '../lib/browser.mjs';
+import { launchBrowser, switchLanguage, newContext } from '../lib/browser.mjs';
 
 // What has the focus now: tag, text, href, whether it sits inside main, and
 // whether the focus is drawn (outline or box-shadow).
@@ -43,7 +43,7 @@ describe('keyboard on the start page', { timeout: 120000 }, () => {
   });
 
   async function freshPage() {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctx = await newContext(browser, { viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
     await page.goto(srv.base + '/');
     return { ctx, page };
@@ -77,31 +77,32 @@ describe('keyboard on the start page', { timeout: 120000 }, () => {
     assert.ok(next.inMain, `after the skip link, Tab went to ${next.key}, outside main`);
   });
 
-  test('Tab reaches every link in main, each with a visible focus', async () => {
+  test('Tab reaches every link on the page, each with a visible focus', async () => {
     const { ctx, page } = await freshPage();
-    const linksInMain = await page.$$eval('#inhalt a[href]', (as) =>
-      as.filter((a) => a.offsetParent !== null || a.getClientRects().length > 0).map((a) => a.outerHTML.slice(0, 120)),
+    const visibleLinks = await page.$$eval('a[href]', (as) =>
+      as.filter((a) => a.getClientRects().length > 0 && getComputedStyle(a).visibility !== 'hidden').map((a) => a.outerHTML.slice(0, 120)),
     );
-    assert.ok(linksInMain.length >= 4, `main has ${linksInMain.length} links; the start page should link to the pages`);
+    const inMain = await page.$$eval('#inhalt a[href]', (as) => as.length);
+    assert.ok(inMain >= 1, 'main has no link to follow');
     const total = await page.$$eval('a[href], button, input, select, textarea, [tabindex]', (els) => els.length);
     const reached = new Set();
     const noFocusRing = [];
     for (let i = 0; i < total + 5; i++) {
       await page.keyboard.press('Tab');
       const f = await focused(page);
-      if (f.tag === 'a' && f.inMain) {
+      if (f.tag === 'a') {
         reached.add(f.key);
         if (!f.visibleFocus) noFocusRing.push(f.key);
       }
     }
     await ctx.close();
-    const missing = linksInMain.filter((k) => !reached.has(k));
-    assert.deepEqual(missing, [], 'links in main that Tab never reached');
+    const missing = visibleLinks.filter((k) => !reached.has(k));
+    assert.deepEqual(missing, [], 'links that Tab never reached');
     assert.deepEqual(noFocusRing, [], 'links without a visible focus indicator');
   });
 
   test('in English the skip link is there and translated', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await newContext(browser);
     const page = await ctx.newPage();
     await page.goto(srv.base + '/');
     await switchLanguage(page, 'en');

@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { launchBrowser, switchLanguage } from '../lib/browser.mjs';
+import { launchBrowser, switchLanguage, newContext } from '../lib/browser.mjs';
 
 describe('without JavaScript', { timeout: 120000 }, () => {
   let srv;
@@ -21,7 +21,7 @@ describe('without JavaScript', { timeout: 120000 }, () => {
   });
 
   async function page() {
-    ctx = await browser.newContext({ javaScriptEnabled: false });
+    ctx = await newContext(browser, { javaScriptEnabled: false });
     const p = await ctx.newPage();
     await p.goto(srv.base + '/barrierefreiheit');
     return p;
@@ -34,7 +34,7 @@ describe('without JavaScript', { timeout: 120000 }, () => {
     const text = `Ohne JavaScript gesendet ${Date.now()}`;
     await form(p).locator('[name="nachricht"]').fill(text);
     await form(p).locator('[name="kontakt"]').fill('erika@example.org');
-    await Promise.all([p.waitForURL(/\/barrierefreiheit\?danke=1$/, { timeout: 15000 }), submit(p).click()]);
+    await Promise.all([p.waitForURL(/\/barrierefreiheit\?danke=1(#[\w-]+)?$/, { timeout: 15000 }), submit(p).click()]);
     assert.ok((await p.locator('[role="status"]').count()) > 0 || /Danke|danke/.test(await p.content()), 'a thank-you message');
     const rows = await srv.query('SELECT message FROM accessibility_feedback');
     assert.ok(rows.some((r) => r[0] === text), 'stored');
@@ -55,7 +55,7 @@ describe('without JavaScript', { timeout: 120000 }, () => {
     assert.equal(resp.status(), 422);
     assert.equal(await form(p).locator('[name="nachricht"]').inputValue(), 'Mit falschem Anhang');
     assert.equal(await form(p).locator('[name="kontakt"]').inputValue(), 'max@example.org');
-    await Promise.all([p.waitForURL(/\/barrierefreiheit\?danke=1$/, { timeout: 15000 }), submit(p).click()]);
+    await Promise.all([p.waitForURL(/\/barrierefreiheit\?danke=1(#[\w-]+)?$/, { timeout: 15000 }), submit(p).click()]);
     await ctx.close();
   });
 

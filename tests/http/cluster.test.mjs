@@ -5,17 +5,17 @@
 // the same moment on a fresh database both come up (migrations serialised).
 // PostgreSQL only: SQLite is one node by design.
 
-import { describe, test, before, after } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer } from '../lib/server.mjs';
+import { startServer, describePg } from '../lib/server.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { sleep, waitFor } from '../lib/http.mjs';
-import { PG_URL, createDatabase, dropDatabase, psql } from '../lib/pg.mjs';
+import { createDatabase, dropDatabase, psql } from '../lib/pg.mjs';
 
 const uniq = (p) => `${p}${randomBytes(3).toString('hex')}`;
 
-describe('postgres: two nodes, one database', { skip: PG_URL ? false : 'RATHAUS_TEST_PG_URL is not set', timeout: 120000 }, () => {
+describePg('postgres: two nodes, one database', { timeout: 120000 }, () => {
   let db;
   let a;
   let b;
@@ -49,7 +49,7 @@ describe('postgres: two nodes, one database', { skip: PG_URL ? false : 'RATHAUS_
     const s = await openEvents(node.base, `/events?topics=${topics.join(',')}`, opts);
     streams.push(s);
     assert.equal(s.status, 200);
-    await sleep(200);
+    await sleep(300); // let the subscription register before publishing
     return s;
   }
   async function post(node, path, body) {
@@ -92,7 +92,6 @@ describe('postgres: two nodes, one database', { skip: PG_URL ? false : 'RATHAUS_
       assert.equal(done, '1', `job ${id} not marked done`);
       assert.equal(failed, '0', `job ${id} failed`);
     }
-    console.log(`# jobs taken by: ${[...new Set(parsed.map((r) => r[4] || '(cleared)'))].join(', ')}`);
   });
 
   test('Last-Event-ID works across nodes (ids are shared)', async () => {
@@ -113,7 +112,7 @@ describe('postgres: two nodes, one database', { skip: PG_URL ? false : 'RATHAUS_
   });
 });
 
-describe('postgres: two nodes starting at once on a fresh database', { skip: PG_URL ? false : 'RATHAUS_TEST_PG_URL is not set', timeout: 120000 }, () => {
+describePg('postgres: two nodes starting at once on a fresh database', { timeout: 120000 }, () => {
   test('both apply or wait for the migrations and come up', async () => {
     const db = await createDatabase('rathaus_race');
     const started = await Promise.allSettled([

@@ -26,7 +26,7 @@ forEachEngine((engine) => {
     const s = await openEvents(srv.base, `/events?topics=${topics.join(',')}`, opts);
     open.push(s);
     assert.equal(s.status, 200);
-    await sleep(150); // let the subscription register before publishing
+    await sleep(300); // let the subscription register before publishing
     return s;
   }
   async function publish(topic, data) {

@@ -99,7 +99,7 @@ forEachEngine((engine) => {
     assert.equal(htmlLang((await c.page('/datenschutz')).text), 'de');
   });
 
-  test('Accept-Language alone does not override the default for new visitors', async () => {
+  test('a language taken from Accept-Language is announced with Vary (else German)', async () => {
     // The city's default is German; a visitor who chose nothing sees German
     // unless the server deliberately negotiates — then it must say so with Vary.
     const res = await srv.get('/', { headers: { 'accept-language': 'en-GB,en;q=0.9' } });

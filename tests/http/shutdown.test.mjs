@@ -68,7 +68,7 @@ forEachEngine(
         const took = exit.at - termAt;
         assert.ok(took < 8000, `exit took ${took} ms after SIGTERM (the slow requests needed ~1300 ms)`);
         assert.equal(after, 'refused', 'after the exit nothing listens');
-        console.log(`# ${engine}: new connection during shutdown: ${during}; exit ${took} ms after SIGTERM`);
+        console.log(`${engine}: new connection during shutdown: ${during}; exit ${took} ms after SIGTERM`);
       } finally {
         await cleanup(srv);
       }

@@ -34,19 +34,38 @@ export function launchBrowser() {
 }
 
 // watchPage(page) → {errors: [...], pause(), resume()}: console errors (CSP
-// refusals among them) and uncaught exceptions while not paused. Pause it
-// before injecting test code, which the page's CSP may refuse.
+// refusals among them), uncaught exceptions and failed sub-resources (with
+// their URL) while not paused. Pause it before injecting test code, which the
+// page's CSP may refuse. /favicon.ico is left out: Chromium asks for it on its
+// own, whatever the page says.
 export function watchPage(page) {
   const w = { errors: [], paused: false };
   w.pause = () => (w.paused = true);
   w.resume = () => (w.paused = false);
   page.on('console', (m) => {
-    if (!w.paused && m.type() === 'error') w.errors.push(`${page.url()}: console error: ${m.text()}`);
+    // "Failed to load resource" carries no URL; the response handler reports it with one.
+    if (!w.paused && m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+      w.errors.push(`${page.url()}: console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => {
     if (!w.paused) w.errors.push(`${page.url()}: uncaught: ${e.message}`);
   });
+  page.on('response', (r) => {
+    const req = r.request();
+    if (w.paused || r.status() < 400 || req.isNavigationRequest()) return;
+    if (new URL(r.url()).pathname === '/favicon.ico') return;
+    w.errors.push(`${page.url()}: ${req.resourceType()} ${r.url()} → HTTP ${r.status()}`);
+  });
+  page.on('requestfailed', (req) => {
+    if (!w.paused) w.errors.push(`${page.url()}: ${req.resourceType()} ${req.url()} failed: ${req.failure()?.errorText}`);
+  });
   return w;
+}
+
+// newContext(browser, opts) — a context for a German-speaking visitor (the
+// city's default language), unless opts says otherwise.
+export function newContext(browser, opts = {}) {
+  return browser.newContext({ locale: 'de-DE', ...opts });
 }
 
 // Makes window.axe available. addScriptTag inserts an inline <script>, which a

@@ -17,7 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe } from 'node:test';
+import { describe, test } from 'node:test';
 import { Client, request, sleep } from './http.mjs';
 import { PG_URL, createDatabase, dropDatabase, psql } from './pg.mjs';
 
@@ -43,18 +43,33 @@ export function engines() {
   if (PG_URL) return ['sqlite', 'postgres'];
   if (!pgDiagnosed) {
     pgDiagnosed = true;
-    console.log('# postgres: skipped, RATHAUS_TEST_PG_URL is not set');
+    console.log('postgres: skipped, RATHAUS_TEST_PG_URL is not set');
   }
   return ['sqlite'];
 }
 
-// forEachEngine(fn, opts) — describe(engine, opts, () => fn(engine)) per engine;
-// the PostgreSQL suite shows as skipped (with the reason) when no cluster is set.
+// forEachEngine(fn, opts) — describe(engine, opts, () => fn(engine)) per engine.
+// Without a PostgreSQL cluster the postgres suite holds one skipped test
+// naming the reason, so the run's "skipped" count shows what was left out.
 export function forEachEngine(fn, opts = {}) {
   for (const engine of ['sqlite', 'postgres']) {
-    const skip = engine === 'postgres' && !PG_URL ? 'RATHAUS_TEST_PG_URL is not set' : false;
-    describe(engine, { timeout: 120000, ...opts, skip }, () => fn(engine));
+    if (engine === 'postgres' && !PG_URL) {
+      engines(); // prints the diagnostic
+      describe(engine, () => test('all tests of this file on PostgreSQL', { skip: 'RATHAUS_TEST_PG_URL is not set' }, () => {}));
+      continue;
+    }
+    describe(engine, { timeout: 120000, ...opts }, () => fn(engine));
   }
+}
+
+// describePg(name, opts, fn) — a PostgreSQL-only suite, skipped the same way.
+export function describePg(name, opts, fn) {
+  if (!PG_URL) {
+    engines();
+    describe(name, () => test('PostgreSQL only', { skip: 'RATHAUS_TEST_PG_URL is not set' }, () => {}));
+    return;
+  }
+  describe(name, opts, fn);
 }
 
 export function freePort() {
@@ -69,16 +84,21 @@ export function freePort() {
   });
 }
 
-// What the sanitizers print when they find something.
-const SANITIZER_PATTERNS = [/ERROR: AddressSanitizer/, /runtime error:/, /LeakSanitizer/, /ERROR: UndefinedBehaviorSanitizer/];
+// What the sanitizers print when they find something, and what to call it.
+const SANITIZER_PATTERNS = [
+  [/ERROR: AddressSanitizer/, 'AddressSanitizer'],
+  [/ERROR: LeakSanitizer|LeakSanitizer/, 'LeakSanitizer'],
+  [/runtime error:/, 'UndefinedBehaviorSanitizer'],
+  [/ERROR: UndefinedBehaviorSanitizer/, 'UndefinedBehaviorSanitizer'],
+];
 
-// sanitizerFindings(text) → the lines around the first report, or null.
+// sanitizerFindings(text) → {kind, excerpt} for the first report, or null.
 export function sanitizerFindings(text) {
-  for (const re of SANITIZER_PATTERNS) {
+  for (const [re, kind] of SANITIZER_PATTERNS) {
     const m = re.exec(text);
     if (m) {
-      const start = Math.max(0, text.lastIndexOf('\n', Math.max(0, m.index - 400)));
-      return text.slice(start, m.index + 4000);
+      const start = Math.max(0, text.lastIndexOf('\n', Math.max(0, m.index - 200)));
+      return { kind, excerpt: text.slice(start, m.index + 4000) };
     }
   }
   return null;
@@ -87,7 +107,7 @@ export function sanitizerFindings(text) {
 // assertSanitizerClean(server) — throws with the report if ASan/UBSan/LSan spoke.
 export function assertSanitizerClean(server) {
   const f = sanitizerFindings(server.stderr());
-  if (f) throw new Error(`sanitizer report in the stderr of ${server.name}:\n${f}`);
+  if (f) throw new Error(`${f.kind} report in the stderr of ${server.name}:\n${f.excerpt}`);
 }
 
 function tail(text, lines = 40) {
@@ -154,7 +174,7 @@ export async function startServer(opts = {}) {
     const f = sanitizerFindings(r.out);
     if (r.code !== 0 || f) {
       await cleanupEarly();
-      throw new Error(`rathaus demo failed (exit ${r.code ?? r.signal}):\n${f ?? tail(r.out)}`);
+      throw new Error(`rathaus demo failed (exit ${r.code ?? r.signal}):\n${f ? f.kind + ':\n' + f.excerpt : tail(r.out)}`);
     }
   }
 
@@ -223,7 +243,7 @@ export async function startServer(opts = {}) {
     },
     // Drops the database this server created and removes its data directory.
     async cleanup() {
-      if (dbName) await dropDatabase(dbName).catch((e) => console.log(`# drop ${dbName}: ${e.message}`));
+      if (dbName) await dropDatabase(dbName).catch((e) => console.log(`drop ${dbName}: ${e.message}`));
       rmSync(dataDir, { recursive: true, force: true });
     },
     // stop(), cleanup(), then fail on a non-zero exit or any sanitizer report.

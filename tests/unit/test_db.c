@@ -529,10 +529,12 @@ static void test_errors(void **state)
 {
     static const char sql_two[] = "SELECT 1; SELECT 2";
     static const char sql_bad[] = "SELEKT 1";
+    static const char sql_one[] = "SELECT 1";
     fixture_t *fx = *state;
     db_stmt_t *st = NULL;
     db_t *other = NULL;
     char err[256] = "";
+    int64_t v = 0;
 
     assert_int_equal(db_prepare(fx->db, sql_bad, &st), DB_ERROR);
     assert_null(st);
@@ -555,8 +557,41 @@ static void test_errors(void **state)
     assert_true(db_open("sqlite:/nonexistent-dir/x.db", &other, err, sizeof(err)) < 0);
     assert_non_null(strstr(err, "/nonexistent-dir/x.db"));
     assert_true(db_open("sqlite:", &other, NULL, 0) < 0);
+    assert_int_equal(db_open("sqlite::memory:", &other, err, sizeof(err)), 0);
+    assert_int_equal(db_query_int64(other, sql_one, &v), 0);
+    assert_int_equal(v, 1);
+    db_close(other);
     assert_true(db_listen(fx->db, "") < 0);
     assert_true(db_wait_notify(fx->db, -1) < 0);
+}
+
+/* The limits db.c puts on what it is given. */
+static void test_limits(void **state)
+{
+    static char channel[65];
+    fixture_t *fx = *state;
+    size_t max = 256 * 1024; /* DB_SQL_MAX */
+    char *sql = malloc(max + 2);
+    db_stmt_t *st = NULL;
+
+    assert_non_null(sql);
+    memset(sql, ' ', max + 1);
+    memcpy(sql, "SELECT 1", 8);
+    sql[max + 1] = '\0';
+    assert_int_equal(db_prepare(fx->db, sql, &st), DB_ERROR); /* one byte too long */
+    assert_non_null(strstr(db_errmsg(fx->db), "longer than"));
+    sql[max] = '\0';
+    assert_int_equal(db_prepare(fx->db, sql, &st), 0); /* exactly at the limit */
+    assert_int_equal(db_step(st), DB_ROW);
+    db_reset(st);
+    free(sql);
+
+    memset(channel, 'c', 64); /* longer than PostgreSQL's 63-byte identifiers */
+    assert_int_equal(db_notify(fx->db, channel, "x"), DB_ERROR);
+    assert_int_equal(db_listen(fx->db, channel), DB_ERROR);
+    channel[63] = '\0';
+    assert_int_equal(db_listen(fx->db, channel), 0);
+    assert_int_equal(db_notify(fx->db, channel, "x"), 0);
 }
 
 static void test_skip_locked(void **state)
@@ -749,6 +784,7 @@ static void test_pg_serialization_failure(void **state)
         cmocka_unit_test_setup_teardown(test_changes, setup, teardown_fixture),             \
         cmocka_unit_test_setup_teardown(test_query_int64, setup, teardown_fixture),         \
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown_fixture),              \
+        cmocka_unit_test_setup_teardown(test_limits, setup, teardown_fixture),              \
         cmocka_unit_test_setup_teardown(test_skip_locked, setup, teardown_fixture)
 
 int main(void)

@@ -305,7 +305,7 @@ static void test_ddl_for_sqlite(void **state)
         const char *in, *out;
     } cases[] = {
         {"CREATE TABLE t (id BIGSERIAL PRIMARY KEY, n BIGINT NOT NULL, b BYTEA);",
-         "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, b BLOB) STRICT;"},
+         "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL, b BLOB) STRICT;"},
         /* literals and quoted identifiers stay, `;` inside them ends nothing */
         {"CREATE TABLE t (s TEXT DEFAULT 'BIGINT; BYTEA', \"BIGINT\" TEXT);",
          "CREATE TABLE t (s TEXT DEFAULT 'BIGINT; BYTEA', \"BIGINT\" TEXT) STRICT;"},
@@ -317,7 +317,7 @@ static void test_ddl_for_sqlite(void **state)
          "CREATE TABLE t (\n  n INTEGER -- BIGINT; CREATE TABLE x (\n) STRICT -- done\n;\n"
          "CREATE INDEX i ON t (n);"},
         {"CREATE TABLE q (id BIGSERIAL /* pk */ PRIMARY KEY, s BIGSERIAL);",
-         "CREATE TABLE q (id INTEGER /* pk */ PRIMARY KEY, s BIGSERIAL) STRICT;"},
+         "CREATE TABLE q (id INTEGER /* pk */ PRIMARY KEY AUTOINCREMENT, s BIGSERIAL) STRICT;"},
         /* whole uppercase words only */
         {"create table t (n bigint, m MYBIGINT, o BIGINTEGER, p BIGINT_X, q bytea)",
          "create table t (n bigint, m MYBIGINT, o BIGINTEGER, p BIGINT_X, q bytea) STRICT"},
@@ -339,6 +339,7 @@ static void test_ddl_for_sqlite(void **state)
     size_t i;
     char *out;
 
+    (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         out = migrate_ddl_for_sqlite(cases[i].in);
         assert_non_null(out);
@@ -355,6 +356,7 @@ static void test_ddl_for_sqlite_limit(void **state)
     size_t max = 16 * 1024 * 1024; /* DDL_MAX in migrate.c */
     char *big = malloc(max + 2), *out;
 
+    (void)state;
     assert_non_null(big);
     memset(big, ' ', max + 1);
     big[max + 1] = '\0';
