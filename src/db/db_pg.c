@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "db/db_internal.h"
+#include "core/hex.h"
 
 #define BOOLOID 16       /* pg_type OIDs (server/catalog/pg_type_d.h is not in libpq-dev) */
 #define BYTEAOID 17
@@ -552,17 +553,6 @@ static const char *pg_column_text(db_stmt_t *st, int col)
     return pg_column_is_null(st, col) ? NULL : PQgetvalue(s->res, s->row, col);
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes a bytea text value into b; *n gets the byte count. Hex is the server's
  * default output; the old escape format (bytea_output=escape) goes through libpq. */
 static int decode_bytea(const char *v, size_t len, pg_buf_t *b, size_t *n)
@@ -575,8 +565,8 @@ static int decode_bytea(const char *v, size_t len, pg_buf_t *b, size_t *n)
         if ((len - 2) % 2 != 0 || buf_reserve(b, (len - 2) / 2 + 1) != 0)
             return DB_ERROR;
         for (i = 2, out = 0; i < len; i += 2) {
-            hi = hex_digit(v[i]);
-            lo = hex_digit(v[i + 1]);
+            hi = hex_value((unsigned char)v[i]);
+            lo = hex_value((unsigned char)v[i + 1]);
             if (hi < 0 || lo < 0)
                 return DB_ERROR;
             b->p[out++] = (char)(hi << 4 | lo);

@@ -13,6 +13,8 @@
  */
 #include "platform/jobs.h"
 
+#include "core/log.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -124,39 +126,15 @@ void jobs_get_stats(jobs_stats_t *out)
     out->retried = atomic_load(&stat_retried);
 }
 
-/* Writes s as a logfmt value: quoted, with quotes, backslashes and control
- * characters escaped, so that one event stays one line whatever a handler said. */
-static void log_value(FILE *f, const char *s)
+/* One log line about a job: message, job id, kind, and the error when there is one. */
+static void log_job(enum log_level level, const char *msg, int64_t id, const char *kind, const char *error)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(f, "\\x%02x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
-/* One logfmt line on stderr about a job: level, message, job id, kind, and error
- * when there is one. (src/core/log.h may replace this later.) */
-static void log_job(const char *level, const char *msg, int64_t id, const char *kind, const char *error)
-{
-    flockfile(stderr);
-    fprintf(stderr, "level=%s msg=", level);
-    log_value(stderr, msg);
-    fprintf(stderr, " job=%lld kind=", (long long)id);
-    log_value(stderr, kind);
-    if (error) {
-        fputs(" error=", stderr);
-        log_value(stderr, error);
-    }
-    fputc('\n', stderr);
-    funlockfile(stderr);
+    char idtext[24];
+    snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+    if (error)
+        log_kv(level, msg, "job", idtext, "kind", kind, "error", error, NULL);
+    else
+        log_kv(level, msg, "job", idtext, "kind", kind, NULL);
 }
 
 /* ---- enqueue ---------------------------------------------------------------------- */
@@ -353,17 +331,17 @@ int jobs_run_once(db_t *db, const config_t *cfg, const char *worker_id)
             rc = DB_ERROR;
     } else if (outcome == JOBS_GIVE_UP || job.attempts >= job.max_attempts) {
         atomic_fetch_add(&stat_failed, 1);
-        log_job("error", "job failed for good", job.id, job.kind, err);
+        log_job(LOG_ERROR, "job failed for good", job.id, job.kind, err);
         if (record(db, sql_give_up, job.id, now, err, worker_id) != 0)
             rc = DB_ERROR;
     } else {
         atomic_fetch_add(&stat_retried, 1);
-        log_job("warn", "job failed, will retry", job.id, job.kind, err);
+        log_job(LOG_WARN, "job failed, will retry", job.id, job.kind, err);
         if (record(db, sql_retry, job.id, now + jobs_backoff(job.attempts), err, worker_id) != 0)
             rc = DB_ERROR;
     }
     if (rc < 0)
-        log_job("error", "could not record job outcome", job.id, job.kind, db_errmsg(db));
+        log_job(LOG_ERROR, "could not record job outcome", job.id, job.kind, db_errmsg(db));
 out:
     json_decref(payload);
     jobs_claim_clear(&job);
@@ -465,7 +443,7 @@ static void *worker_main(void *arg)
         if (rc == 1)
             continue; /* there may be more due: ask again at once */
         if (rc < 0) {
-            log_job("warn", "job queue unavailable", 0, "", db_errmsg(w->db));
+            log_job(LOG_WARN, "job queue unavailable", 0, "", db_errmsg(w->db));
             wait_for_work(seen, ERROR_PAUSE_MS);
         } else {
             wait_for_work(seen, POLL_MS);

@@ -13,6 +13,8 @@
  */
 #include "platform/mail.h"
 
+#include "core/log.h"
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -502,7 +504,11 @@ static void outbox_record(db_t *db, int64_t id, const char *error)
         db_reset(st);
     }
     if (!ok)
-        fprintf(stderr, "level=error msg=\"cannot update mail_outbox\" mail=%lld\n", (long long)id);
+    {
+        char idtext[24];
+        snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+        log_kv(LOG_ERROR, "cannot update mail_outbox", "mail", idtext, "error", db_errmsg(db), NULL);
+    }
 }
 
 /* Job "mail.send", payload {"id": outbox id}: delivers one outbox row. */

@@ -12,6 +12,8 @@
  */
 #include "web/form.h"
 
+#include "core/hex.h"
+
 #include <string.h>
 
 #include "core/utf8.h"
@@ -19,17 +21,6 @@
 /* Limits when the caller passes none (the examples in form.h). */
 #define FORM_DEFAULT_MAX_FIELDS 200
 #define FORM_DEFAULT_MAX_VALUE (64 * 1024)
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Percent-decodes s[0..n) into the arena; see form.h. The result is always
  * NUL-terminated and may itself contain NUL bytes (from "%00"); callers that

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "web/form.h"
 
 typedef struct seg {
     const char *text; /* literal text, or the parameter name without ':' */
@@ -127,37 +128,12 @@ const route_t *router_route(const router_t *r, size_t i, const char **module)
     return r->entries[i].route;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes one raw segment; NULL for a bad escape, NUL, invalid UTF-8 or a dot segment. */
 static char *decode_segment(arena_t *a, const char *s, size_t n, size_t *outlen)
 {
-    char *out = h2o_mem_alloc_pool(a, n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%') {
-            if (i + 2 >= n)
-                return NULL;
-            int hi = hexval((unsigned char)s[i + 1]), lo = hexval((unsigned char)s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return NULL;
-            out[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    if (!utf8_valid(out, o))
+    size_t o;
+    char *out = form_percent_decode(a, s, n, 0, &o);
+    if (!out || memchr(out, '\0', o) || !utf8_valid(out, o))
         return NULL;
     if ((o == 1 && out[0] == '.') || (o == 2 && out[0] == '.' && out[1] == '.'))
         return NULL;

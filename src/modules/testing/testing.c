@@ -89,8 +89,10 @@ static int mail(http_req_t *req)
     if (!to || !subject || !body)
         return 400;
     int64_t id = mail_queue(req->db, to, subject, body);
+    if (id == -2)
+        return 422; /* address or subject refused */
     if (id < 0)
-        return 422;
+        return 500;
     jobs_wake();
     return http_json(req, 202, json_pack("{s:I}", "mail", (json_int_t)id));
 }
