@@ -57,7 +57,7 @@ build/release/rathaus: $(release_objs) build/release/src/main.o
 
 # Unit tests: one cmocka binary per tests/unit/test_*.c, linked with the library.
 UNIT_BINS := $(patsubst tests/unit/%.c,build/debug/unit/%,$(UNIT_SRCS))
-build/debug/unit/%: tests/unit/%.c $(debug_objs)
+build/debug/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(debug_objs)
 	@mkdir -p $(@D)
 	@echo "LINK (test)  $@"
 	@$(CC) $(DEBUG_CFLAGS) -Itests/unit -o $@ $< $(debug_objs) $(DEBUG_LDFLAGS) $(LIBS) -lcmocka

@@ -16,8 +16,12 @@ export const CHROMIUM = process.env.RATHAUS_CHROMIUM || '/usr/bin/chromium';
 const AXE_PATH = path.join(REPO, 'node_modules/axe-core/axe.min.js');
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-export function launchBrowser() {
-  return chromium.launch({
+// launchBrowser() → a Browser. Our own (ref'd) timer bounds the start, so a
+// launch that hangs fails with a message instead of leaving the test runner
+// with an empty event loop.
+export async function launchBrowser({ timeoutMs = 60000 } = {}) {
+  let timer;
+  const launch = chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless',
@@ -29,8 +33,16 @@ export function launchBrowser() {
       '--disable-component-update',
       '--disable-sync',
     ],
-    timeout: 30000,
+    timeout: timeoutMs,
   });
+  const guard = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${CHROMIUM} did not start within ${timeoutMs + 5000} ms`)), timeoutMs + 5000);
+  });
+  try {
+    return await Promise.race([launch, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // watchPage(page) → {errors: [...], pause(), resume()}: console errors (CSP

@@ -235,8 +235,10 @@ export async function startServer(opts = {}) {
           stderr += `\n[test harness] no exit ${timeoutMs} ms after SIGTERM: SIGKILL\n`;
           proc.kill('SIGKILL');
         }, timeoutMs);
-        await exited;
+        // The ref'd timer keeps the event loop alive until the exit arrives.
+        await Promise.race([exited, sleep(timeoutMs + 5000)]);
         clearTimeout(t);
+        if (!exitInfo) throw new Error(`${name} did not exit even after SIGKILL`);
       }
       running.delete(server);
       return exitInfo;
@@ -277,7 +279,7 @@ export async function startServer(opts = {}) {
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      await exited;
+      await Promise.race([exited, sleep(5000)]);
       running.delete(server);
       await cleanupEarly();
       throw new Error(`${name}: /healthz did not answer 200 within ${readyTimeout} ms; stderr:\n${tail(stderr)}`);

@@ -11,7 +11,6 @@
 
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,93 +23,7 @@
 #include "db/migrate.h"
 #include "platform/audit.h"
 
-/* ---- fixture: a fresh migrated database per test, on the engine of the group ---- */
-
-typedef struct fixture {
-    db_t *db;
-    char dir[64];     /* temporary directory (SQLite file, data_dir) */
-    char url[512];    /* the test database (fits config_t.database_url) */
-    char pg_name[64]; /* PostgreSQL database to drop, "" on SQLite */
-} fixture_t;
-
-static int group_is_pg;      /* engine of the running group */
-static const char *pg_admin; /* RATHAUS_TEST_PG_URL */
-
-/* url with its database name replaced by name ("postgresql://u@h:5433/postgres?x" →
- * "postgresql://u@h:5433/NAME?x"). */
-static void pg_url_with_db(const char *url, const char *name, char *out, size_t outlen)
-{
-    const char *host = strstr(url, "://");
-    const char *path = strchr(host ? host + 3 : url, '/');
-    const char *query = strchr(url, '?');
-    int pre = path ? (int)(path - url) : (query ? (int)(query - url) : (int)strlen(url));
-    snprintf(out, outlen, "%.*s/%s%s", pre, url, name, query ? query : "");
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
-static int fixture_setup(void **state)
-{
-    static int seq;
-    fixture_t *f = calloc(1, sizeof(*f));
-    char err[512] = "";
-    assert_non_null(f);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/rathaus-platform-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    if (group_is_pg) {
-        db_t *admin = NULL;
-        char sql[128];
-        snprintf(f->pg_name, sizeof(f->pg_name), "rathaus_test_%ld_%d_%ld", (long)getpid(), seq++, (long)time(NULL));
-        assert_int_equal(db_open(pg_admin, &admin, err, sizeof(err)), 0);
-        /* Identifiers cannot be bound; the name is made of our own digits above. */
-        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pg_name);
-        assert_int_equal(db_exec(admin, sql), 0);
-        db_close(admin);
-        pg_url_with_db(pg_admin, f->pg_name, f->url, sizeof(f->url));
-    } else {
-        snprintf(f->url, sizeof(f->url), "sqlite:%s/test.db", f->dir);
-    }
-    if (db_open(f->url, &f->db, err, sizeof(err)) != 0)
-        fail_msg("db_open %s: %s", f->url, err);
-    if (migrate_apply(f->db, migrations_builtin, err, sizeof(err)) < 0)
-        fail_msg("migrate_apply: %s", err);
-    *state = f;
-    return 0;
-}
-
-static int fixture_teardown(void **state)
-{
-    fixture_t *f = *state;
-    db_close(f->db);
-    if (f->pg_name[0]) {
-        db_t *admin = NULL;
-        char err[512];
-        char sql[128];
-        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->pg_name);
-        if (db_open(pg_admin, &admin, err, sizeof(err)) == 0) {
-            db_exec(admin, sql);
-            db_close(admin);
-        }
-    }
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-static int group_sqlite(void **state)
-{
-    group_is_pg = 0;
-    return 0;
-}
-
-static int group_pg(void **state)
-{
-    group_is_pg = 1;
-    return 0;
-}
+#include "fixture_db.h" /* a fresh migrated database per test, on both engines */
 
 /* ---- helpers ---- */
 
@@ -160,7 +73,7 @@ static json_t *detail_json(const char *text)
 
 static void test_row_written(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     audit_row_t *r = malloc(sizeof(*r));
     int64_t before = (int64_t)time(NULL);
     assert_int_equal(audit_log(f->db, "user:42", "user.login", "user:42", "{\"method\": \"password\", \"totp\": true}",
@@ -186,7 +99,7 @@ static void test_row_written(void **state)
 
 static void test_null_arguments(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     audit_row_t *r = malloc(sizeof(*r));
     assert_int_equal(audit_log(f->db, NULL, "cli.backup", NULL, NULL, NULL, NULL), 0);
     last_row(f->db, r);
@@ -205,7 +118,7 @@ static void test_null_arguments(void **state)
 
 static void test_detail_not_object_kept_raw(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     audit_row_t *r = malloc(sizeof(*r));
     static const char *const inputs[] = {
         "[1, 2]", "not json", "\"a string\"", "42", "{\"a\": 1, \"a\": 2}", "{\"open\": ",
@@ -224,7 +137,7 @@ static void test_detail_not_object_kept_raw(void **state)
 
 static void test_invalid_utf8_replaced(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     audit_row_t *r = malloc(sizeof(*r));
     /* From a hostile request: broken UTF-8 in a header and in the detail. */
     assert_int_equal(
@@ -242,7 +155,7 @@ static void test_invalid_utf8_replaced(void **state)
 
 static void test_limits(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     audit_row_t *r = malloc(sizeof(*r));
     char *long_actor = malloc(4001);
     char *long_detail = malloc(40 * 1024);
@@ -290,7 +203,7 @@ static void test_limits(void **state)
 
 static void test_rolls_back_with_the_action(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     assert_int_equal(db_begin(f->db), 0);
     assert_int_equal(audit_log(f->db, "user:5", "case.delete", "case:9", "{}", "", ""), 0);
     assert_int_equal(db_rollback(f->db), 0);
@@ -304,7 +217,7 @@ static void test_rolls_back_with_the_action(void **state)
 /* The database itself refuses to change history, whatever SQL a bug might run. */
 static void test_entries_cannot_be_changed(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     static const char sql_update[] = "UPDATE audit_log SET actor = 'someone else'";
     static const char sql_delete[] = "DELETE FROM audit_log";
     db_stmt_t *st = NULL;
@@ -318,7 +231,7 @@ static void test_entries_cannot_be_changed(void **state)
     assert_int_equal(db_prepare(f->db, sql_delete, &st), 0);
     assert_true(db_step(st) < 0);
     db_reset(st);
-    if (group_is_pg)
+    if (f->engine == DB_POSTGRES)
         assert_true(db_exec(f->db, "TRUNCATE audit_log") < 0);
 
     assert_int_equal(row_count(f->db), 1);
@@ -333,19 +246,15 @@ static void test_entries_cannot_be_changed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_row_written, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_null_arguments, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_detail_not_object_kept_raw, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_utf8_replaced, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_limits, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_rolls_back_with_the_action, fixture_setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_entries_cannot_be_changed, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_row_written, fixture_db_setup_migrated, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_null_arguments, fixture_db_setup_migrated, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_detail_not_object_kept_raw, fixture_db_setup_migrated,
+                                        fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_utf8_replaced, fixture_db_setup_migrated, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_limits, fixture_db_setup_migrated, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_rolls_back_with_the_action, fixture_db_setup_migrated,
+                                        fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_entries_cannot_be_changed, fixture_db_setup_migrated, fixture_db_teardown),
     };
-    int failed = cmocka_run_group_tests_name("audit/sqlite", tests, group_sqlite, NULL);
-    pg_admin = getenv("RATHAUS_TEST_PG_URL");
-    if (pg_admin && pg_admin[0])
-        failed += cmocka_run_group_tests_name("audit/postgresql", tests, group_pg, NULL);
-    else
-        printf("[  SKIPPED ] audit/postgresql: RATHAUS_TEST_PG_URL is not set\n");
-    return failed ? 1 : 0;
+    return fixture_db_run("audit", tests, tests) ? 1 : 0;
 }

@@ -19,23 +19,7 @@
 #include "core/arena.h"
 #include "web/cookie.h"
 
-static int arena_setup(void **state)
-{
-    arena_t *a = malloc(sizeof(*a));
-    if (!a)
-        return -1;
-    arena_init(a);
-    *state = a;
-    return 0;
-}
-
-static int arena_teardown(void **state)
-{
-    arena_t *a = *state;
-    arena_clear(a);
-    free(a);
-    return 0;
-}
+#include "fixture_arena.h" /* a fresh arena per test, freed in teardown */
 
 /* Parses h[0..n) from an exact-size heap copy, so that ASan sees reads past n. */
 static size_t parse_n(arena_t *a, const char *h, size_t n, cookie_t *out, size_t max)
@@ -190,15 +174,15 @@ static void test_cookie_browser_header(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_cookie_basic, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_cookie_whitespace, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_cookie_quotes_and_empty, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_cookie_invalid_pairs_skipped, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_cookie_empty_headers, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_cookie_count_limit, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_cookie_pair_limit, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_cookie_duplicates_first_wins, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_cookie_browser_header, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_basic, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_whitespace, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_quotes_and_empty, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_invalid_pairs_skipped, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_empty_headers, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_count_limit, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_pair_limit, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_duplicates_first_wins, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_browser_header, fixture_arena_setup, fixture_arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,24 +23,7 @@
 #include "core/buf.h"
 #include "core/utf8.h"
 
-/* Every test gets a fresh arena; teardown frees it, so LSan sees any leak. */
-static int arena_setup(void **state)
-{
-    arena_t *a = malloc(sizeof(*a));
-    if (!a)
-        return -1;
-    arena_init(a);
-    *state = a;
-    return 0;
-}
-
-static int arena_teardown(void **state)
-{
-    arena_t *a = *state;
-    arena_clear(a);
-    free(a);
-    return 0;
-}
+#include "fixture_arena.h" /* a fresh arena per test, freed in teardown */
 
 static int is_zero(const unsigned char *p, size_t n)
 {
@@ -457,18 +440,19 @@ static void test_utf8_truncate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_arena_alignment, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_arena_alloc_is_zeroed_after_reuse, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_arena_alloc_zero_size, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_arena_large_allocations, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_arena_strdup_strndup, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_arena_printf, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_arena_clear_and_reuse, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_arena_alignment, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_arena_alloc_is_zeroed_after_reuse, fixture_arena_setup,
+                                        fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_arena_alloc_zero_size, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_arena_large_allocations, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_arena_strdup_strndup, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_arena_printf, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_arena_clear_and_reuse, fixture_arena_setup, fixture_arena_teardown),
         cmocka_unit_test(test_arena_absurd_sizes_abort),
         cmocka_unit_test(test_buf_cap_exact_heap),
         cmocka_unit_test(test_buf_overflow_is_sticky),
         cmocka_unit_test(test_buf_appendf),
-        cmocka_unit_test_setup_teardown(test_buf_arena_mode, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_buf_arena_mode, fixture_arena_setup, fixture_arena_teardown),
         cmocka_unit_test(test_buf_initial_above_max),
         cmocka_unit_test(test_buf_zero_max),
         cmocka_unit_test(test_buf_unbounded_max),

@@ -19,98 +19,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 
-/* ---- fixture (the same in test_migrate.c) ---------------------------------------- */
-
-typedef struct fixture {
-    db_engine_t engine;
-    db_t *db;
-    char url[512];   /* of the fresh test database */
-    char path[256];  /* SQLite file */
-    char dbname[64]; /* PostgreSQL database */
-} fixture_t;
-
-static const char *pg_base_url; /* RATHAUS_TEST_PG_URL, or NULL */
-static int fresh_count;
-
-/* Replaces the database name in a postgresql:// URL (the path after the host). */
-static void pg_url_with_db(const char *base, const char *dbname, char *out, size_t outlen)
-{
-    const char *auth = strstr(base, "://");
-    const char *path = auth ? strchr(auth + 3, '/') : NULL;
-    const char *query = strchr(base, '?');
-    size_t head;
-
-    if (query && path && path > query)
-        path = NULL;
-    head = path ? (size_t)(path - base) : query ? (size_t)(query - base) : strlen(base);
-    snprintf(out, outlen, "%.*s/%s%s", (int)head, base, dbname, query ? query : "");
-}
-
-/* Runs SQL on the server's maintenance database (CREATE/DROP DATABASE). */
-static void pg_admin(const char *sql)
-{
-    char err[256];
-    db_t *admin = NULL;
-    assert_int_equal(db_open(pg_base_url, &admin, err, sizeof(err)), 0);
-    if (db_exec(admin, sql) != 0)
-        fail_msg("%s: %s", sql, db_errmsg(admin));
-    db_close(admin);
-}
-
-static int setup_engine(void **state, db_engine_t engine)
-{
-    fixture_t *fx = calloc(1, sizeof(*fx));
-    char err[256], sql[128];
-
-    assert_non_null(fx);
-    fx->engine = engine;
-    fresh_count++;
-    if (engine == DB_SQLITE) {
-        snprintf(fx->path, sizeof(fx->path), "/tmp/rathaus_test_db_%d_%d.sqlite", (int)getpid(),
-                 fresh_count);
-        snprintf(fx->url, sizeof(fx->url), "sqlite:%s", fx->path);
-    } else {
-        snprintf(fx->dbname, sizeof(fx->dbname), "rathaus_test_%d_%d", (int)getpid(),
-                 fresh_count);
-        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", fx->dbname);
-        pg_admin(sql);
-        pg_url_with_db(pg_base_url, fx->dbname, fx->url, sizeof(fx->url));
-    }
-    if (db_open(fx->url, &fx->db, err, sizeof(err)) != 0)
-        fail_msg("db_open: %s", err);
-    *state = fx;
-    return 0;
-}
-
-static int teardown_fixture(void **state)
-{
-    fixture_t *fx = *state;
-    char path[300], sql[128];
-
-    db_close(fx->db);
-    if (fx->engine == DB_SQLITE) {
-        unlink(fx->path);
-        snprintf(path, sizeof(path), "%s-wal", fx->path);
-        unlink(path);
-        snprintf(path, sizeof(path), "%s-shm", fx->path);
-        unlink(path);
-    } else {
-        snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", fx->dbname);
-        pg_admin(sql);
-    }
-    free(fx);
-    return 0;
-}
-
-/* Runs common-dialect DDL (mapped for SQLite as migrations are). */
-static void ddl(fixture_t *fx, const char *sql)
-{
-    char *mapped = fx->engine == DB_SQLITE ? migrate_ddl_for_sqlite(sql) : NULL;
-    int rc = db_exec(fx->db, mapped ? mapped : sql);
-    if (rc != 0)
-        fail_msg("ddl: %s", db_errmsg(fx->db));
-    free(mapped);
-}
+#include "fixture_db.h" /* a fresh database per test, on both engines */
 
 /* ---- this file's schema ---------------------------------------------------------- */
 
@@ -119,18 +28,10 @@ static const char schema[] =
     "  b BYTEA, CHECK (n IS NULL OR n <> -1));"
     "CREATE TABLE child (id BIGSERIAL PRIMARY KEY, kv_id BIGINT NOT NULL REFERENCES kv (id));";
 
-static int setup_sqlite(void **state)
+/* cmocka setup: a fresh database (fixture_db.h) holding the two tables above. */
+static int setup(void **state)
 {
-    setup_engine(state, DB_SQLITE);
-    ddl(*state, schema);
-    return 0;
-}
-
-static int setup_pg(void **state)
-{
-    setup_engine(state, DB_POSTGRES);
-    ddl(*state, schema);
-    return 0;
+    return fixture_db_make(state, NULL, schema);
 }
 
 static const char sql_insert[] = "INSERT INTO kv (k, v, n, b) VALUES ($1, $2, $3, $4)";
@@ -164,7 +65,7 @@ static void test_types_round_trip(void **state)
     static const char sql_get[] = "SELECT v, n, b, k, n = $2 FROM kv WHERE k = $1";
     static const unsigned char blob[] = {0, 1, 0, 255, 0, '\n', 0};
     static const char text[] = "Grüße aus Mainz — 東京 🚀 \"quoted\" 'single'";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_stmt_t *st = NULL;
     const void *p;
     size_t n = 99;
@@ -239,7 +140,7 @@ static void test_types_round_trip(void **state)
 static void test_large_blob(void **state)
 {
     static const char sql_get[] = "SELECT b FROM kv WHERE k = $1";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     size_t size = 300 * 1000, n = 0, i;
     unsigned char *big = malloc(size);
     db_stmt_t *st = NULL;
@@ -270,7 +171,7 @@ static void test_parameter_numbers(void **state)
     static const char sql_twice[] = "INSERT INTO kv (k, v, n) VALUES ($1, $1, $2)";
     static const char sql_literal[] =
         "SELECT '$1 -- not a comment', /* $3 */ v FROM kv WHERE k = $1 -- $2\n";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_stmt_t *st = NULL;
 
     assert_int_equal(db_prepare(fx->db, sql_swapped, &st), 0);
@@ -303,7 +204,7 @@ static void test_returning_and_upsert(void **state)
     static const char sql_upsert[] =
         "INSERT INTO kv (k, v) VALUES ($1, $2) "
         "ON CONFLICT (k) DO UPDATE SET v = excluded.v RETURNING id, v";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_stmt_t *st = NULL;
     int64_t id;
 
@@ -332,7 +233,7 @@ static void test_returning_and_upsert(void **state)
 static void test_statement_cache(void **state)
 {
     static const char sql_n[] = "SELECT n FROM kv WHERE k = $1";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     char copy[sizeof(sql_n)];
     char reused[32];
     db_stmt_t *st1 = NULL, *st2 = NULL, *st3 = NULL;
@@ -375,7 +276,7 @@ static void test_statement_cache_limit(void **state)
 {
     enum { N = 4096 + 1 }; /* DB_STMT_CACHE_MAX + 1 */
     static char texts[N][24];
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_stmt_t *st = NULL;
     int i;
 
@@ -398,7 +299,7 @@ static void test_statement_cache_limit(void **state)
 static void test_constraints(void **state)
 {
     static const char sql_child[] = "INSERT INTO child (kv_id) VALUES ($1)";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_stmt_t *st = NULL;
 
     put(fx->db, "dup", "x", 1);
@@ -427,7 +328,7 @@ static void test_constraints(void **state)
 
 static void test_transactions(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_stmt_t *st = NULL;
 
     assert_int_equal(db_begin(fx->db), 0);
@@ -470,7 +371,7 @@ static void test_changes(void **state)
     static const char sql_bump[] = "UPDATE kv SET n = n + 10 WHERE n >= $1";
     static const char sql_del[] = "DELETE FROM kv WHERE n = $1";
     static const char sql_sel[] = "SELECT k FROM kv";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_stmt_t *st = NULL;
 
     put(fx->db, "a", "x", 1);
@@ -504,7 +405,7 @@ static void test_query_int64(void **state)
     static const char sql_null[] = "SELECT NULL";
     static const char sql_arg[] = "SELECT n * 2 FROM kv WHERE n = $1";
     static const char sql_bad[] = "SELECT FROM WHERE";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     int64_t v = -5;
 
     assert_int_equal(db_query_int64(fx->db, sql_count, &v), 0);
@@ -530,7 +431,7 @@ static void test_errors(void **state)
     static const char sql_two[] = "SELECT 1; SELECT 2";
     static const char sql_bad[] = "SELEKT 1";
     static const char sql_one[] = "SELECT 1";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_stmt_t *st = NULL;
     db_t *other = NULL;
     char err[256] = "";
@@ -569,7 +470,7 @@ static void test_errors(void **state)
 static void test_limits(void **state)
 {
     static char channel[65];
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     size_t max = 256 * 1024; /* DB_SQL_MAX */
     char *sql = malloc(max + 2);
     db_stmt_t *st = NULL;
@@ -598,7 +499,7 @@ static void test_skip_locked(void **state)
 {
     static const char sql_claim[] =
         "SELECT id, k FROM kv WHERE n = $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_stmt_t *st = NULL;
 
     put(fx->db, "job", "x", 5);
@@ -616,7 +517,7 @@ static void test_skip_locked(void **state)
 static void test_backup_restore(void **state)
 {
     static const char sql_get[] = "SELECT v, n FROM kv ORDER BY n";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     char path[300], url[320], err[256] = "";
     db_t *copy = NULL;
     db_stmt_t *st = NULL;
@@ -652,7 +553,7 @@ static void test_backup_restore(void **state)
 
 static void test_sqlite_busy(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_t *other = NULL;
     db_stmt_t *st = NULL;
     char err[256];
@@ -673,7 +574,7 @@ static void test_sqlite_busy(void **state)
 
 static void test_sqlite_notify_is_noop(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     struct timespec a, b;
     long ms;
 
@@ -691,7 +592,7 @@ static void test_sqlite_notify_is_noop(void **state)
 static void test_pg_notify_listen(void **state)
 {
     static const char odd[] = "x\"; DROP TABLE kv; --"; /* must stay one identifier */
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_t *listener = NULL;
     char err[256];
     int got = 0, i, n;
@@ -721,7 +622,7 @@ static void test_pg_reconnect(void **state)
 {
     static const char sql_pid[] = "SELECT pg_backend_pid()";
     static const char sql_kill[] = "SELECT pg_terminate_backend($1, 5000)";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_t *other = NULL;
     db_stmt_t *st = NULL;
     int64_t pid = 0, killed = 0;
@@ -750,7 +651,7 @@ static void test_pg_reconnect(void **state)
 static void test_pg_serialization_failure(void **state)
 {
     static const char sql_set[] = "UPDATE kv SET v = $1 WHERE k = 'a'";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_t *other = NULL;
     db_stmt_t *st = NULL;
     char err[256];
@@ -773,49 +674,35 @@ static void test_pg_serialization_failure(void **state)
 
 /* ---- main ------------------------------------------------------------------------ */
 
-#define COMMON_TESTS(setup)                                                                 \
-    cmocka_unit_test_setup_teardown(test_types_round_trip, setup, teardown_fixture),        \
-        cmocka_unit_test_setup_teardown(test_large_blob, setup, teardown_fixture),          \
-        cmocka_unit_test_setup_teardown(test_parameter_numbers, setup, teardown_fixture),   \
-        cmocka_unit_test_setup_teardown(test_returning_and_upsert, setup, teardown_fixture), \
-        cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown_fixture),     \
-        cmocka_unit_test_setup_teardown(test_constraints, setup, teardown_fixture),         \
-        cmocka_unit_test_setup_teardown(test_transactions, setup, teardown_fixture),        \
-        cmocka_unit_test_setup_teardown(test_changes, setup, teardown_fixture),             \
-        cmocka_unit_test_setup_teardown(test_query_int64, setup, teardown_fixture),         \
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown_fixture),              \
-        cmocka_unit_test_setup_teardown(test_limits, setup, teardown_fixture),              \
-        cmocka_unit_test_setup_teardown(test_skip_locked, setup, teardown_fixture)
+#define COMMON_TESTS                                                                                                   \
+    cmocka_unit_test_setup_teardown(test_types_round_trip, setup, fixture_db_teardown),                                \
+        cmocka_unit_test_setup_teardown(test_large_blob, setup, fixture_db_teardown),                                  \
+        cmocka_unit_test_setup_teardown(test_parameter_numbers, setup, fixture_db_teardown),                           \
+        cmocka_unit_test_setup_teardown(test_returning_and_upsert, setup, fixture_db_teardown),                        \
+        cmocka_unit_test_setup_teardown(test_statement_cache, setup, fixture_db_teardown),                             \
+        cmocka_unit_test_setup_teardown(test_constraints, setup, fixture_db_teardown),                                 \
+        cmocka_unit_test_setup_teardown(test_transactions, setup, fixture_db_teardown),                                \
+        cmocka_unit_test_setup_teardown(test_changes, setup, fixture_db_teardown),                                     \
+        cmocka_unit_test_setup_teardown(test_query_int64, setup, fixture_db_teardown),                                 \
+        cmocka_unit_test_setup_teardown(test_errors, setup, fixture_db_teardown),                                      \
+        cmocka_unit_test_setup_teardown(test_limits, setup, fixture_db_teardown),                                      \
+        cmocka_unit_test_setup_teardown(test_skip_locked, setup, fixture_db_teardown)
 
 int main(void)
 {
     const struct CMUnitTest sqlite_tests[] = {
-        COMMON_TESTS(setup_sqlite),
-        cmocka_unit_test_setup_teardown(test_statement_cache_limit, setup_sqlite,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_backup_restore, setup_sqlite, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_sqlite_busy, setup_sqlite, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_sqlite_notify_is_noop, setup_sqlite,
-                                        teardown_fixture),
+        COMMON_TESTS,
+        cmocka_unit_test_setup_teardown(test_statement_cache_limit, setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_backup_restore, setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_sqlite_busy, setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_sqlite_notify_is_noop, setup, fixture_db_teardown),
     };
     const struct CMUnitTest pg_tests[] = {
-        COMMON_TESTS(setup_pg),
-        cmocka_unit_test_setup_teardown(test_pg_notify_listen, setup_pg, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_pg_reconnect, setup_pg, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_pg_serialization_failure, setup_pg,
-                                        teardown_fixture),
+        COMMON_TESTS,
+        cmocka_unit_test_setup_teardown(test_pg_notify_listen, setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_pg_reconnect, setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_pg_serialization_failure, setup, fixture_db_teardown),
     };
-    int failed;
 
-    pg_base_url = getenv("RATHAUS_TEST_PG_URL");
-    if (pg_base_url && !*pg_base_url)
-        pg_base_url = NULL;
-    if (!pg_base_url) {
-        printf("test_db: RATHAUS_TEST_PG_URL not set, PostgreSQL part skipped\n");
-        fflush(stdout);
-    }
-    failed = cmocka_run_group_tests_name("db on SQLite", sqlite_tests, NULL, NULL);
-    if (pg_base_url)
-        failed += cmocka_run_group_tests_name("db on PostgreSQL", pg_tests, NULL, NULL);
-    return failed ? 1 : 0;
+    return fixture_db_run("db", sqlite_tests, pg_tests) ? 1 : 0;
 }

@@ -18,25 +18,9 @@
 #include "core/arena.h"
 #include "web/form.h"
 
+#include "fixture_arena.h" /* a fresh arena per test, freed in teardown */
+
 static const form_limits_t small_limits = {.max_fields = 5, .max_value = 10};
-
-static int arena_setup(void **state)
-{
-    arena_t *a = malloc(sizeof(*a));
-    if (!a)
-        return -1;
-    arena_init(a);
-    *state = a;
-    return 0;
-}
-
-static int arena_teardown(void **state)
-{
-    arena_t *a = *state;
-    arena_clear(a);
-    free(a);
-    return 0;
-}
 
 /* Parses a NUL-terminated test input from an exact-size heap copy, so that ASan
  * reports any read past n. */
@@ -320,19 +304,21 @@ static void test_form_get_null(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_form_basic, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_empty_input, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_repeated_names_kept_in_order, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_missing_and_empty_parts, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_plus_and_percent, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_percent_decode, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_malformed_escapes, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_utf8, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_max_fields, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_name_limit, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_value_limit, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_first_error_discards_all, arena_setup, arena_teardown),
-        cmocka_unit_test_setup_teardown(test_form_browser_body, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_basic, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_empty_input, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_repeated_names_kept_in_order, fixture_arena_setup,
+                                        fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_missing_and_empty_parts, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_plus_and_percent, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_percent_decode, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_malformed_escapes, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_utf8, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_max_fields, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_name_limit, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_value_limit, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_first_error_discards_all, fixture_arena_setup,
+                                        fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_browser_body, fixture_arena_setup, fixture_arena_teardown),
         cmocka_unit_test(test_form_get_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,6 @@
 
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -27,34 +26,9 @@
 #include "db/migrate.h"
 #include "platform/jobs.h"
 
-/* ---- fixture: a fresh migrated database per test, on the engine of the group ---- */
+#include "fixture_db.h" /* a fresh migrated database per test, on both engines */
 
-typedef struct fixture {
-    db_t *db;
-    char dir[64];     /* temporary directory (SQLite file, data_dir) */
-    char url[512];    /* the test database (fits config_t.database_url) */
-    char pg_name[64]; /* PostgreSQL database to drop, "" on SQLite */
-    config_t cfg;     /* database_url and data_dir point at the above */
-} fixture_t;
-
-static int group_is_pg;      /* engine of the running group */
-static const char *pg_admin; /* RATHAUS_TEST_PG_URL */
-
-/* url with its database name replaced by name ("postgresql://u@h:5433/postgres?x" →
- * "postgresql://u@h:5433/NAME?x"). */
-static void pg_url_with_db(const char *url, const char *name, char *out, size_t outlen)
-{
-    const char *host = strstr(url, "://");
-    const char *path = strchr(host ? host + 3 : url, '/');
-    const char *query = strchr(url, '?');
-    int pre = path ? (int)(path - url) : (query ? (int)(query - url) : (int)strlen(url));
-    snprintf(out, outlen, "%.*s/%s%s", pre, url, name, query ? query : "");
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
+/* ---- fixture: fixture_db.h, plus the test clock ---- */
 
 static _Atomic int64_t fake_now; /* the test clock */
 static int64_t fake_clock(void)
@@ -62,70 +36,21 @@ static int64_t fake_clock(void)
     return atomic_load(&fake_now);
 }
 
+/* cmocka setup: a fresh migrated database (fixture_db.h; f->cfg points at it) and
+ * the test clock at 1700000000. */
 static int fixture_setup(void **state)
 {
-    static int seq;
-    fixture_t *f = calloc(1, sizeof(*f));
-    char err[512] = "";
-    assert_non_null(f);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/rathaus-platform-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    if (group_is_pg) {
-        db_t *admin = NULL;
-        char sql[128];
-        snprintf(f->pg_name, sizeof(f->pg_name), "rathaus_test_%ld_%d_%ld", (long)getpid(), seq++, (long)time(NULL));
-        assert_int_equal(db_open(pg_admin, &admin, err, sizeof(err)), 0);
-        /* Identifiers cannot be bound; the name is made of our own digits above. */
-        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pg_name);
-        assert_int_equal(db_exec(admin, sql), 0);
-        db_close(admin);
-        pg_url_with_db(pg_admin, f->pg_name, f->url, sizeof(f->url));
-    } else {
-        snprintf(f->url, sizeof(f->url), "sqlite:%s/test.db", f->dir);
-    }
-    if (db_open(f->url, &f->db, err, sizeof(err)) != 0)
-        fail_msg("db_open %s: %s", f->url, err);
-    if (migrate_apply(f->db, migrations_builtin, err, sizeof(err)) < 0)
-        fail_msg("migrate_apply: %s", err);
-    snprintf(f->cfg.database_url, sizeof(f->cfg.database_url), "%s", f->url);
-    snprintf(f->cfg.data_dir, sizeof(f->cfg.data_dir), "%s/data", f->dir);
-    snprintf(f->cfg.node_name, sizeof(f->cfg.node_name), "test");
+    if (fixture_db_setup_migrated(state) != 0)
+        return -1;
     atomic_store(&fake_now, 1700000000);
     jobs_set_clock(fake_clock);
-    *state = f;
     return 0;
 }
 
 static int fixture_teardown(void **state)
 {
-    fixture_t *f = *state;
     jobs_set_clock(NULL);
-    db_close(f->db);
-    if (f->pg_name[0]) {
-        db_t *admin = NULL;
-        char err[512];
-        char sql[128];
-        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->pg_name);
-        if (db_open(pg_admin, &admin, err, sizeof(err)) == 0) {
-            db_exec(admin, sql);
-            db_close(admin);
-        }
-    }
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-static int group_sqlite(void **state)
-{
-    group_is_pg = 0;
-    return 0;
-}
-
-static int group_pg(void **state)
-{
-    group_is_pg = 1;
-    return 0;
+    return fixture_db_teardown(state);
 }
 
 /* ---- handlers the tests register ---- */
@@ -241,7 +166,7 @@ static job_row_t get_job(db_t *db, int64_t id)
 
 static void test_enqueue_and_run(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     jobs_stats_t before, after;
     reset_handlers();
     jobs_get_stats(&before);
@@ -270,7 +195,7 @@ static void test_enqueue_and_run(void **state)
 
 static void test_enqueue_refuses_bad_input(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     char *big = malloc(JOBS_PAYLOAD_MAX + 16);
     size_t n = (size_t)snprintf(big, 16, "{\"x\":\"");
     while (n < JOBS_PAYLOAD_MAX)
@@ -292,7 +217,7 @@ static void test_enqueue_refuses_bad_input(void **state)
 
 static void test_future_job_waits(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     reset_handlers();
     int64_t id = jobs_enqueue(f->db, "test.ok", "{}", 1700000060);
     assert_true(id > 0);
@@ -321,7 +246,7 @@ static void test_backoff_values(void **state)
 
 static void test_failing_job_retries_then_fails(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     jobs_stats_t before, after;
     reset_handlers();
     jobs_get_stats(&before);
@@ -363,7 +288,7 @@ static void test_failing_job_retries_then_fails(void **state)
 
 static void test_handler_gives_up(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     reset_handlers();
     int64_t id = jobs_enqueue(f->db, "test.give_up", "{}", 0);
     assert_int_equal(jobs_run_once(f->db, &f->cfg, "w1"), 1);
@@ -378,7 +303,7 @@ static void test_handler_gives_up(void **state)
  * stay locked because its message could not be stored. */
 static void test_error_text_always_recorded(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     reset_handlers();
     int64_t bad = jobs_enqueue(f->db, "test.bad_text", "{}", 0);
     int64_t silent = jobs_enqueue(f->db, "test.silent", "{}", 0);
@@ -395,7 +320,7 @@ static void test_error_text_always_recorded(void **state)
 
 static void test_unknown_kind_fails_for_good(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     reset_handlers();
     int64_t id = jobs_enqueue(f->db, "test.nobody_handles_this", "{}", 0);
     assert_true(id > 0);
@@ -414,7 +339,7 @@ static void test_unknown_kind_fails_for_good(void **state)
  * other. */
 static void test_two_connections_claim_different_jobs(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     db_t *db2 = NULL;
     char err[512];
     jobs_claim_t a, b, c;
@@ -423,7 +348,7 @@ static void test_two_connections_claim_different_jobs(void **state)
     assert_true(id1 > 0 && id2 > id1);
     assert_int_equal(db_open(f->url, &db2, err, sizeof(err)), 0);
 
-    if (group_is_pg) {
+    if (f->engine == DB_POSTGRES) {
         assert_int_equal(db_exec(db2, "SET statement_timeout = '5s'"), 0);
         assert_int_equal(db_begin_write(f->db), 0);
         assert_int_equal(db_begin_write(db2), 0);
@@ -491,7 +416,7 @@ static void *drain(void *p)
 
 static void test_two_workers_never_run_a_job_twice(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     enum { JOBS = 40 };
     pthread_t t1, t2;
     drain_arg_t a1 = {f->url, &f->cfg, "worker-1", 0, 0};
@@ -516,7 +441,7 @@ static void test_two_workers_never_run_a_job_twice(void **state)
 
 static void test_abandoned_lock_is_reclaimed(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     jobs_claim_t dead;
     reset_handlers();
     int64_t id = jobs_enqueue(f->db, "test.ok", "{\"n\": 3}", 0);
@@ -543,7 +468,7 @@ static void test_abandoned_lock_is_reclaimed(void **state)
 /* A job that kills its worker every time is given up, not run forever. */
 static void test_job_abandoned_too_often_gives_up(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     static const char sql_max1[] = "UPDATE jobs SET max_attempts = 1 WHERE id = $1";
     db_stmt_t *st = NULL;
     jobs_claim_t dead;
@@ -577,7 +502,7 @@ static int wait_done(db_t *db, int64_t id)
 
 static void test_runner_threads(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     char err[512] = "";
     reset_handlers();
     jobs_set_clock(NULL); /* real threads, real time */
@@ -611,7 +536,7 @@ static void test_runner_threads(void **state)
 
 static void test_runner_reports_bad_config(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     config_t cfg = f->cfg;
     char err[512] = "";
     assert_null(jobs_start(&cfg, 0, err, sizeof(err)));
@@ -667,11 +592,5 @@ int main(void)
         /* Last: it fills the handler registry. */
         cmocka_unit_test(test_register_limits),
     };
-    int failed = cmocka_run_group_tests_name("jobs/sqlite", tests, group_sqlite, NULL);
-    pg_admin = getenv("RATHAUS_TEST_PG_URL");
-    if (pg_admin && pg_admin[0])
-        failed += cmocka_run_group_tests_name("jobs/postgresql", tests, group_pg, NULL);
-    else
-        printf("[  SKIPPED ] jobs/postgresql: RATHAUS_TEST_PG_URL is not set\n");
-    return failed ? 1 : 0;
+    return fixture_db_run("jobs", tests, tests) ? 1 : 0;
 }

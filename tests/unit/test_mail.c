@@ -15,7 +15,6 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -33,34 +32,9 @@
 #include "platform/jobs.h"
 #include "platform/mail.h"
 
-/* ---- fixture: a fresh migrated database per test, on the engine of the group ---- */
+#include "fixture_db.h" /* a fresh migrated database per test, on both engines */
 
-typedef struct fixture {
-    db_t *db;
-    char dir[64];     /* temporary directory (SQLite file, data_dir) */
-    char url[512];    /* the test database (fits config_t.database_url) */
-    char pg_name[64]; /* PostgreSQL database to drop, "" on SQLite */
-    config_t cfg;     /* database_url and data_dir point at the above */
-} fixture_t;
-
-static int group_is_pg;      /* engine of the running group */
-static const char *pg_admin; /* RATHAUS_TEST_PG_URL */
-
-/* url with its database name replaced by name ("postgresql://u@h:5433/postgres?x" →
- * "postgresql://u@h:5433/NAME?x"). */
-static void pg_url_with_db(const char *url, const char *name, char *out, size_t outlen)
-{
-    const char *host = strstr(url, "://");
-    const char *path = strchr(host ? host + 3 : url, '/');
-    const char *query = strchr(url, '?');
-    int pre = path ? (int)(path - url) : (query ? (int)(query - url) : (int)strlen(url));
-    snprintf(out, outlen, "%.*s/%s%s", pre, url, name, query ? query : "");
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
+/* ---- fixture: fixture_db.h, plus the test clock ---- */
 
 static _Atomic int64_t fake_now; /* the test clock */
 static int64_t fake_clock(void)
@@ -77,31 +51,14 @@ static void test_config(config_t *cfg)
     snprintf(cfg->node_name, sizeof(cfg->node_name), "test");
 }
 
+/* cmocka setup: a fresh migrated database (fixture_db.h), f->cfg from test_config
+ * pointing at it, the test clock at 1700000000 and the mail job registered. */
 static int fixture_setup(void **state)
 {
-    static int seq;
-    fixture_t *f = calloc(1, sizeof(*f));
-    char err[512] = "";
-    assert_non_null(f);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/rathaus-platform-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    if (group_is_pg) {
-        db_t *admin = NULL;
-        char sql[128];
-        snprintf(f->pg_name, sizeof(f->pg_name), "rathaus_test_%ld_%d_%ld", (long)getpid(), seq++, (long)time(NULL));
-        assert_int_equal(db_open(pg_admin, &admin, err, sizeof(err)), 0);
-        /* Identifiers cannot be bound; the name is made of our own digits above. */
-        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pg_name);
-        assert_int_equal(db_exec(admin, sql), 0);
-        db_close(admin);
-        pg_url_with_db(pg_admin, f->pg_name, f->url, sizeof(f->url));
-    } else {
-        snprintf(f->url, sizeof(f->url), "sqlite:%s/test.db", f->dir);
-    }
-    if (db_open(f->url, &f->db, err, sizeof(err)) != 0)
-        fail_msg("db_open %s: %s", f->url, err);
-    if (migrate_apply(f->db, migrations_builtin, err, sizeof(err)) < 0)
-        fail_msg("migrate_apply: %s", err);
+    fixture_db_t *f;
+    if (fixture_db_setup_migrated(state) != 0)
+        return -1;
+    f = *state;
     test_config(&f->cfg);
     snprintf(f->cfg.database_url, sizeof(f->cfg.database_url), "%s", f->url);
     /* Nested and not there yet: the job must create it. */
@@ -109,40 +66,13 @@ static int fixture_setup(void **state)
     atomic_store(&fake_now, 1700000000);
     jobs_set_clock(fake_clock);
     mail_register_jobs();
-    *state = f;
     return 0;
 }
 
 static int fixture_teardown(void **state)
 {
-    fixture_t *f = *state;
     jobs_set_clock(NULL);
-    db_close(f->db);
-    if (f->pg_name[0]) {
-        db_t *admin = NULL;
-        char err[512];
-        char sql[128];
-        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->pg_name);
-        if (db_open(pg_admin, &admin, err, sizeof(err)) == 0) {
-            db_exec(admin, sql);
-            db_close(admin);
-        }
-    }
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-static int group_sqlite(void **state)
-{
-    group_is_pg = 0;
-    return 0;
-}
-
-static int group_pg(void **state)
-{
-    group_is_pg = 1;
-    return 0;
+    return fixture_db_teardown(state);
 }
 
 /* ---- checking messages ---- */
@@ -569,7 +499,7 @@ static char *read_file(const char *path)
 
 static void test_queue_refuses_injection(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     assert_int_equal(mail_queue(f->db, "a@b.example", "Hi\r\nBcc: evil@x.example", "b"), -2);
     assert_int_equal(mail_queue(f->db, "a@b.example\r\nBcc: evil@x.example", "Hi", "b"), -2);
     assert_int_equal(mail_queue(f->db, "a@b.example", "Hi", NULL), -2);
@@ -580,7 +510,7 @@ static void test_queue_refuses_injection(void **state)
 
 static void test_eml_written_without_smtp(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     static const char subject[] = "Ihr Antrag auf Zweckentfremdung – Eingangsbestätigung";
     static const char body[] = "Guten Tag,\n\nwir haben Ihren Antrag erhalten.\n\nIhre Stadtverwaltung\n";
     char path[512];
@@ -645,7 +575,7 @@ static int closed_port(void)
 
 static void test_smtp_failure_recorded_and_retried(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     static const char sql_job[] = "SELECT attempts, run_at, done_at, last_error FROM jobs";
     db_stmt_t *st = NULL;
     snprintf(f->cfg.smtp_url, sizeof(f->cfg.smtp_url), "smtp://127.0.0.1:%d", closed_port());
@@ -693,7 +623,7 @@ static void test_smtp_failure_recorded_and_retried(void **state)
 
 static void test_send_job_edge_cases(void **state)
 {
-    fixture_t *f = *state;
+    fixture_db_t *f = *state;
     static const char sql_failed[] = "SELECT count(*) FROM jobs WHERE failed = 1";
     char path[512];
 
@@ -742,11 +672,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_send_job_edge_cases, fixture_setup, fixture_teardown),
     };
     int failed = cmocka_run_group_tests_name("mail/format", format_tests, NULL, NULL);
-    failed += cmocka_run_group_tests_name("mail/sqlite", db_tests, group_sqlite, NULL);
-    pg_admin = getenv("RATHAUS_TEST_PG_URL");
-    if (pg_admin && pg_admin[0])
-        failed += cmocka_run_group_tests_name("mail/postgresql", db_tests, group_pg, NULL);
-    else
-        printf("[  SKIPPED ] mail/postgresql: RATHAUS_TEST_PG_URL is not set\n");
+    failed += fixture_db_run("mail", db_tests, db_tests);
     return failed ? 1 : 0;
 }

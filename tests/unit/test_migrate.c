@@ -1,7 +1,7 @@
 /* test_migrate.c — schema migrations (migrate.h) on SQLite and, when configured,
  * PostgreSQL; and the DDL mapping for SQLite, which needs no database.
  *
- * Each database test gets a fresh database (see test_db.c, whose fixture this repeats).
+ * Each database test gets a fresh database (see fixture_db.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,98 +18,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 
-/* ---- fixture (the same in test_db.c) --------------------------------------------- */
-
-typedef struct fixture {
-    db_engine_t engine;
-    db_t *db;
-    char url[512];   /* of the fresh test database */
-    char path[256];  /* SQLite file */
-    char dbname[64]; /* PostgreSQL database */
-} fixture_t;
-
-static const char *pg_base_url; /* RATHAUS_TEST_PG_URL, or NULL */
-static int fresh_count;
-
-/* Replaces the database name in a postgresql:// URL (the path after the host). */
-static void pg_url_with_db(const char *base, const char *dbname, char *out, size_t outlen)
-{
-    const char *auth = strstr(base, "://");
-    const char *path = auth ? strchr(auth + 3, '/') : NULL;
-    const char *query = strchr(base, '?');
-    size_t head;
-
-    if (query && path && path > query)
-        path = NULL;
-    head = path ? (size_t)(path - base) : query ? (size_t)(query - base) : strlen(base);
-    snprintf(out, outlen, "%.*s/%s%s", (int)head, base, dbname, query ? query : "");
-}
-
-/* Runs SQL on the server's maintenance database (CREATE/DROP DATABASE). */
-static void pg_admin(const char *sql)
-{
-    char err[256];
-    db_t *admin = NULL;
-    assert_int_equal(db_open(pg_base_url, &admin, err, sizeof(err)), 0);
-    if (db_exec(admin, sql) != 0)
-        fail_msg("%s: %s", sql, db_errmsg(admin));
-    db_close(admin);
-}
-
-static int setup_engine(void **state, db_engine_t engine)
-{
-    fixture_t *fx = calloc(1, sizeof(*fx));
-    char err[256], sql[128];
-
-    assert_non_null(fx);
-    fx->engine = engine;
-    fresh_count++;
-    if (engine == DB_SQLITE) {
-        snprintf(fx->path, sizeof(fx->path), "/tmp/rathaus_test_migrate_%d_%d.sqlite",
-                 (int)getpid(), fresh_count);
-        snprintf(fx->url, sizeof(fx->url), "sqlite:%s", fx->path);
-    } else {
-        snprintf(fx->dbname, sizeof(fx->dbname), "rathaus_test_m%d_%d", (int)getpid(),
-                 fresh_count);
-        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", fx->dbname);
-        pg_admin(sql);
-        pg_url_with_db(pg_base_url, fx->dbname, fx->url, sizeof(fx->url));
-    }
-    if (db_open(fx->url, &fx->db, err, sizeof(err)) != 0)
-        fail_msg("db_open: %s", err);
-    *state = fx;
-    return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-    return setup_engine(state, DB_SQLITE);
-}
-
-static int setup_pg(void **state)
-{
-    return setup_engine(state, DB_POSTGRES);
-}
-
-static int teardown_fixture(void **state)
-{
-    fixture_t *fx = *state;
-    char path[300], sql[128];
-
-    db_close(fx->db);
-    if (fx->engine == DB_SQLITE) {
-        unlink(fx->path);
-        snprintf(path, sizeof(path), "%s-wal", fx->path);
-        unlink(path);
-        snprintf(path, sizeof(path), "%s-shm", fx->path);
-        unlink(path);
-    } else {
-        snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", fx->dbname);
-        pg_admin(sql);
-    }
-    free(fx);
-    return 0;
-}
+#include "fixture_db.h" /* a fresh, empty database per test, on both engines */
 
 /* ---- migration lists ------------------------------------------------------------- */
 
@@ -137,7 +46,7 @@ static void test_apply_twice(void **state)
 {
     static const char sql_n[] = "SELECT n FROM a";
     static const char sql_at[] = "SELECT applied_at FROM schema_migrations WHERE id = 't/002_b'";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     char err[256] = "";
     int64_t v = 0, now = (int64_t)time(NULL);
 
@@ -173,7 +82,7 @@ static void test_failing_migration_rolls_back(void **state)
         {NULL, NULL, NULL, NULL},
     };
     static const char sql_c[] = "SELECT count(*) FROM c";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     char err[256] = "";
     int64_t v = 0;
 
@@ -201,7 +110,7 @@ static void test_constraint_failure_is_not_unknown(void **state)
          NULL, NULL},
         {NULL, NULL, NULL, NULL},
     };
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     char err[256] = "";
 
     assert_int_equal(migrate_apply(fx->db, dup, err, sizeof(err)), -1);
@@ -210,7 +119,7 @@ static void test_constraint_failure_is_not_unknown(void **state)
 
 static void test_unknown_migration_refused(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     char err[256] = "";
 
     assert_int_equal(migrate_apply(fx->db, two, err, sizeof(err)), 2);
@@ -235,7 +144,7 @@ static void test_engine_variants(void **state)
         {NULL, NULL, NULL, NULL},
     };
     static const char sql_x[] = "SELECT x FROM v";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     char err[256] = "";
     int64_t x = 0;
 
@@ -254,7 +163,7 @@ static void test_engine_variants(void **state)
 static void test_types_enforced(void **state)
 {
     static const char sql_put[] = "INSERT INTO a (n) VALUES ($1)";
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     db_stmt_t *st = NULL;
     char err[256] = "";
 
@@ -267,7 +176,7 @@ static void test_types_enforced(void **state)
 
 static void test_builtin_migrations(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     char err[512] = "";
     int n = 0, rc;
 
@@ -288,7 +197,7 @@ static void test_bad_lists(void **state)
         {"t/001_a", "CREATE TABLE a2 (x BIGINT);", NULL, NULL},
         {NULL, NULL, NULL, NULL},
     };
-    fixture_t *fx = *state;
+    fixture_db_t *fx = *state;
     char err[256] = "";
 
     assert_int_equal(migrate_apply(fx->db, twice, err, sizeof(err)), -1);
@@ -371,39 +280,25 @@ static void test_ddl_for_sqlite_limit(void **state)
 
 /* ---- main ------------------------------------------------------------------------ */
 
-#define DB_TESTS(setup)                                                                      \
-    cmocka_unit_test_setup_teardown(test_apply_twice, setup, teardown_fixture),              \
-        cmocka_unit_test_setup_teardown(test_failing_migration_rolls_back, setup,            \
-                                        teardown_fixture),                                   \
-        cmocka_unit_test_setup_teardown(test_constraint_failure_is_not_unknown, setup,       \
-                                        teardown_fixture),                                   \
-        cmocka_unit_test_setup_teardown(test_unknown_migration_refused, setup,               \
-                                        teardown_fixture),                                   \
-        cmocka_unit_test_setup_teardown(test_engine_variants, setup, teardown_fixture),      \
-        cmocka_unit_test_setup_teardown(test_types_enforced, setup, teardown_fixture),       \
-        cmocka_unit_test_setup_teardown(test_builtin_migrations, setup, teardown_fixture),   \
-        cmocka_unit_test_setup_teardown(test_bad_lists, setup, teardown_fixture)
-
 int main(void)
 {
     const struct CMUnitTest mapping_tests[] = {
         cmocka_unit_test(test_ddl_for_sqlite),
         cmocka_unit_test(test_ddl_for_sqlite_limit),
     };
-    const struct CMUnitTest sqlite_tests[] = {DB_TESTS(setup_sqlite)};
-    const struct CMUnitTest pg_tests[] = {DB_TESTS(setup_pg)};
+    const struct CMUnitTest db_tests[] = {
+        cmocka_unit_test_setup_teardown(test_apply_twice, fixture_db_setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_failing_migration_rolls_back, fixture_db_setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_constraint_failure_is_not_unknown, fixture_db_setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_migration_refused, fixture_db_setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_engine_variants, fixture_db_setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_types_enforced, fixture_db_setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_builtin_migrations, fixture_db_setup, fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_lists, fixture_db_setup, fixture_db_teardown),
+    };
     int failed;
 
-    pg_base_url = getenv("RATHAUS_TEST_PG_URL");
-    if (pg_base_url && !*pg_base_url)
-        pg_base_url = NULL;
-    if (!pg_base_url) {
-        printf("test_migrate: RATHAUS_TEST_PG_URL not set, PostgreSQL part skipped\n");
-        fflush(stdout);
-    }
     failed = cmocka_run_group_tests_name("DDL mapping", mapping_tests, NULL, NULL);
-    failed += cmocka_run_group_tests_name("migrate on SQLite", sqlite_tests, NULL, NULL);
-    if (pg_base_url)
-        failed += cmocka_run_group_tests_name("migrate on PostgreSQL", pg_tests, NULL, NULL);
+    failed += fixture_db_run("migrate", db_tests, db_tests);
     return failed ? 1 : 0;
 }

@@ -20,43 +20,17 @@
 #include "core/arena.h"
 #include "web/multipart.h"
 
+#include "fixture_arena.h" /* a fresh arena per test; kept heap copies freed in teardown */
+
 #define CHROME_BOUNDARY "----WebKitFormBoundaryePkpFF7tjBAqx29L"
 #define FIREFOX_BOUNDARY "---------------------------735323031399963166993862150"
 #define CD "Content-Disposition: form-data; "
-
-/* An arena plus the heap copies of bodies, freed after each test (file data
- * points into them, so they must live as long as the assertions). */
-typedef struct fixture {
-    arena_t arena;
-    void *heap[64];
-    size_t heap_count;
-} fixture_t;
 
 /* A growable byte string for building bodies; p is always exactly n bytes. */
 typedef struct bytes {
     char *p;
     size_t n;
 } bytes_t;
-
-static int setup(void **state)
-{
-    fixture_t *fx = calloc(1, sizeof(*fx));
-    if (!fx)
-        return -1;
-    arena_init(&fx->arena);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_t *fx = *state;
-    for (size_t i = 0; i < fx->heap_count; i++)
-        free(fx->heap[i]);
-    arena_clear(&fx->arena);
-    free(fx);
-    return 0;
-}
 
 static void put(bytes_t *b, const void *data, size_t n)
 {
@@ -78,18 +52,18 @@ static void put_repeat(bytes_t *b, char c, size_t n)
         put(b, &c, 1);
 }
 
-/* Hands b's buffer to the fixture, which frees it after the test. */
-static const char *keep(fixture_t *fx, bytes_t *b)
+/* Hands b's buffer to the fixture, which frees it after the test (file data points
+ * into the body, so it must live as long as the assertions). */
+static const char *keep(fixture_arena_t *fx, bytes_t *b)
 {
-    assert_true(fx->heap_count < sizeof(fx->heap) / sizeof(fx->heap[0]));
-    fx->heap[fx->heap_count++] = b->p;
+    fixture_arena_keep(fx, b->p);
     const char *p = b->p;
     b->p = NULL;
     return p;
 }
 
 /* Parses the literal s[0..n) with boundary "b" from an exact-size heap copy. */
-static int parse_lit(fixture_t *fx, const char *s, size_t n, const multipart_limits_t *lim, multipart_t *out)
+static int parse_lit(fixture_arena_t *fx, const char *s, size_t n, const multipart_limits_t *lim, multipart_t *out)
 {
     bytes_t b = {0};
     put(&b, s, n);
@@ -99,7 +73,7 @@ static int parse_lit(fixture_t *fx, const char *s, size_t n, const multipart_lim
 
 #define PARSE(fx, lit, lim, out) parse_lit(fx, lit, sizeof(lit) - 1, lim, out)
 
-static const char *boundary_of(fixture_t *fx, const char *ct)
+static const char *boundary_of(fixture_arena_t *fx, const char *ct)
 {
     bytes_t b = {0};
     put_str(&b, ct);
@@ -112,7 +86,7 @@ static const char *boundary_of(fixture_t *fx, const char *ct)
 
 static void test_boundary_extraction(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     assert_string_equal(boundary_of(fx, "multipart/form-data; boundary=" CHROME_BOUNDARY), CHROME_BOUNDARY);
     assert_string_equal(boundary_of(fx, "multipart/form-data; boundary=" FIREFOX_BOUNDARY), FIREFOX_BOUNDARY);
     assert_string_equal(boundary_of(fx, "Multipart/Form-Data; BOUNDARY=abc"), "abc");
@@ -128,7 +102,7 @@ static void test_boundary_extraction(void **state)
 
 static void test_boundary_invalid(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     char b70[71], ct[128];
     memset(b70, 'x', 70);
     b70[70] = '\0';
@@ -187,7 +161,7 @@ static void put_tricky_binary(bytes_t *b)
 
 static void test_parse_chrome_body(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     bytes_t file = {0};
     put_tricky_binary(&file);
 
@@ -228,7 +202,7 @@ static void test_parse_chrome_body(void **state)
 
 static void test_parse_firefox_with_preamble_epilogue(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     bytes_t b = {0};
     put_str(&b, "This is the preamble; it is ignored.\r\n--not the boundary\r\n");
     put_str(&b, "--" FIREFOX_BOUNDARY "\r\n" CD "name=\"name\"\r\n\r\nJ\xc3\xbcrgen M\xc3\xbcller\r\n");
@@ -251,7 +225,7 @@ static void test_parse_firefox_with_preamble_epilogue(void **state)
 
 static void test_parse_empty_file_input_dropped(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     multipart_t m;
     /* A file input left empty: Chrome sends filename="" and no content. */
     const char body[] = "--b\r\n" CD "name=\"beleg\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -273,7 +247,7 @@ static void test_parse_empty_file_input_dropped(void **state)
 
 static void test_zero_parts(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     multipart_t m;
     assert_int_equal(PARSE(fx, "--b--\r\n", NULL, &m), MULTIPART_OK);
     assert_int_equal(m.fields.count, 0);
@@ -283,7 +257,7 @@ static void test_zero_parts(void **state)
 }
 
 /* Parses a single part with the given Content-Disposition parameters and content. */
-static int one_file(fixture_t *fx, const char *params, multipart_t *m)
+static int one_file(fixture_arena_t *fx, const char *params, multipart_t *m)
 {
     bytes_t b = {0};
     put_str(&b, "--b\r\n" CD);
@@ -296,7 +270,7 @@ static int one_file(fixture_t *fx, const char *params, multipart_t *m)
 
 static void test_filename_paths_and_escapes(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     static const struct {
         const char *params;
         const char *filename;
@@ -328,7 +302,7 @@ static void test_filename_paths_and_escapes(void **state)
 
 static void test_header_variants(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     multipart_t m;
     const char body[] = "--b \t\r\n" /* transport padding */
                         "content-disposition: FORM-DATA; NAME=plain_token\r\n"
@@ -356,7 +330,7 @@ static void test_header_variants(void **state)
 
 static void test_utf8_checks(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     multipart_t m;
     assert_int_equal(PARSE(fx, "--b\r\n" CD "name=\"t\"\r\n\r\n\xff\r\n--b--", NULL, &m), MULTIPART_EUTF8);
     assert_int_equal(m.fields.count, 0);
@@ -379,7 +353,7 @@ static void test_utf8_checks(void **state)
 
 /* ---- limits ------------------------------------------------------------ */
 
-static int parts_body(fixture_t *fx, size_t count, const multipart_limits_t *lim, multipart_t *m)
+static int parts_body(fixture_arena_t *fx, size_t count, const multipart_limits_t *lim, multipart_t *m)
 {
     bytes_t b = {0};
     for (size_t i = 0; i < count; i++)
@@ -392,7 +366,7 @@ static int parts_body(fixture_t *fx, size_t count, const multipart_limits_t *lim
 
 static void test_limit_parts(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     multipart_limits_t lim = {.max_parts = 3, .max_value = 100, .max_file = 100};
     multipart_t m;
     assert_int_equal(parts_body(fx, 3, &lim, &m), MULTIPART_OK);
@@ -415,7 +389,7 @@ static void test_limit_parts(void **state)
 
 static void test_limit_value(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     multipart_limits_t lim = {.max_parts = 10, .max_value = 10, .max_file = 100};
     multipart_t m;
     assert_int_equal(PARSE(fx, "--b\r\n" CD "name=\"t\"\r\n\r\n0123456789\r\n--b--", &lim, &m), MULTIPART_OK);
@@ -430,7 +404,7 @@ static void test_limit_value(void **state)
 
 static void test_limit_file(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     multipart_limits_t lim = {.max_parts = 10, .max_value = 100, .max_file = 16};
     multipart_t m;
     assert_int_equal(PARSE(fx, "--b\r\n" CD "name=\"f\"; filename=\"a\"\r\n\r\n0123456789ABCDEF\r\n--b--", &lim, &m),
@@ -445,7 +419,7 @@ static void test_limit_file(void **state)
 }
 
 /* A part whose header block (lines with their CRLFs) is exactly size bytes. */
-static int header_block_body(fixture_t *fx, size_t size, int truncated, multipart_t *m)
+static int header_block_body(fixture_arena_t *fx, size_t size, int truncated, multipart_t *m)
 {
     const char disposition[] = CD "name=\"f\"\r\n";
     size_t fixed = sizeof(disposition) - 1 + strlen("X-Pad: ") + 2;
@@ -464,7 +438,7 @@ static int header_block_body(fixture_t *fx, size_t size, int truncated, multipar
 
 static void test_limit_header_block(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     multipart_t m;
     assert_int_equal(header_block_body(fx, MULTIPART_MAX_HEADER, 0, &m), MULTIPART_OK);
     assert_string_equal(form_get(&m.fields, "f"), "v");
@@ -476,7 +450,7 @@ static void test_limit_header_block(void **state)
 
 static void test_limit_name(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     multipart_t m;
     char name[FORM_MAX_NAME + 2];
     memset(name, 'n', FORM_MAX_NAME + 1);
@@ -494,7 +468,7 @@ static void test_limit_name(void **state)
 
 static void test_malformed_structure(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
 #define CASE(lit)                                                                                                      \
     {                                                                                                                  \
         lit, sizeof(lit) - 1                                                                                           \
@@ -549,7 +523,7 @@ static void test_malformed_structure(void **state)
 
 static void test_bad_boundary_argument(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     multipart_t m;
     const char body[] = "--b--";
     assert_int_equal(multipart_parse(&fx->arena, body, 5, NULL, NULL, &m), MULTIPART_EMALFORMED);
@@ -564,7 +538,7 @@ static void test_bad_boundary_argument(void **state)
 
 static void test_every_prefix_needs_the_close(void **state)
 {
-    fixture_t *fx = *state;
+    fixture_arena_t *fx = *state;
     bytes_t file = {0};
     put_tricky_binary(&file);
     bytes_t b = {0};
@@ -596,23 +570,25 @@ static void test_every_prefix_needs_the_close(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_boundary_extraction, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_boundary_invalid, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_chrome_body, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_firefox_with_preamble_epilogue, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_empty_file_input_dropped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_zero_parts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_filename_paths_and_escapes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_header_variants, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_utf8_checks, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limit_parts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limit_value, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limit_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limit_header_block, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limit_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_malformed_structure, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_boundary_argument, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_every_prefix_needs_the_close, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_boundary_extraction, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_boundary_invalid, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_chrome_body, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_firefox_with_preamble_epilogue, fixture_arena_setup,
+                                        fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_empty_file_input_dropped, fixture_arena_setup,
+                                        fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_zero_parts, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_filename_paths_and_escapes, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_header_variants, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_utf8_checks, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_limit_parts, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_limit_value, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_limit_file, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_limit_header_block, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_limit_name, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_structure, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_boundary_argument, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_every_prefix_needs_the_close, fixture_arena_setup, fixture_arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
