@@ -8,7 +8,7 @@
 # Two builds: build/debug (ASan + UBSan, used by the tests) and build/release (-O2).
 
 CC      ?= cc
-PKGS    := libh2o-evloop jansson libsodium libpq sqlite3 libcurl md4c-html
+PKGS    := libh2o-evloop jansson libsodium libpq sqlite3 libcurl md4c-html liboath libqrencode ldap lber
 WARN    := -Wall -Wextra -Werror -Wformat=2 -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc -Ibuild/gen $(WARN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
@@ -91,7 +91,14 @@ fuzz: $(FUZZ_BINS)
 fuzz-quick: $(FUZZ_BINS)
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-20} bash tests/fuzz.sh
 
-bench: test-deps build/release/rathaus
+# Benchmark programs in C, linked with the release library.
+BENCH_BINS := $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
+build/bench/%: bench/%.c $(release_objs)
+	@mkdir -p $(@D)
+	@echo "LINK (bench) $@"
+	@$(CC) $(RELEASE_CFLAGS) -o $@ $< $(release_objs) $(LIBS)
+
+bench: test-deps build/release/rathaus $(BENCH_BINS)
 	bash bench/run.sh
 
 format:

@@ -78,6 +78,17 @@ kill "$srv"; wait "$srv" 2>/dev/null || true
 # Start-up with migrations applied: from exec to the first answered /healthz.
 startup=$(node bench/startup.mjs "$BIN" "${common[@]}")
 
+# Accounts: the cost of argon2id, and of finding the user of a request (issue 3).
+argon=$(build/bench/account_bench 2>&1 | tail -n 1)
+sess_sqlite=$(build/bench/session_bench "sqlite:$work/session.db" 20000)
+pgdir="$work/pg"
+pgport=$(free_port)
+sess_pg="PostgreSQL not available"
+if pgurl=$(bash scripts/pg-test.sh start "$pgdir" "$pgport" 2>/dev/null); then
+  sess_pg=$(build/bench/session_bench "$pgurl" 20000)
+  bash scripts/pg-test.sh stop "$pgdir" >/dev/null 2>&1 || true
+fi
+
 sha=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 cpu=$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
 report=$(cat <<TXT
@@ -93,6 +104,12 @@ Measured $(date -u +%Y-%m-%d) at commit $sha on $(nproc) cores ($cpu); wrk -t1 -
 | start-up with migrations applied (exec → first /healthz answer, median of 5) | $startup ms | < 100 ms |
 
 $(cat "$work/million.txt")
+
+Accounts (\`build/bench/account_bench\`, \`build/bench/session_bench\`; target for the session lookup: under 50 µs):
+
+- $argon
+- $sess_sqlite
+- $sess_pg
 TXT
 )
 echo

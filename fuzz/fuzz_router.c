@@ -21,7 +21,7 @@ static const route_t routes[] = {
     {"GET", "/static/:hash/:path", h, NULL, ROUTE_PREFIX, 0},
     {"DELETE", "/antraege/:id", h, NULL, 0, 0},
 };
-static const module_t mod = {"fuzz", "", "", NULL, routes, sizeof(routes) / sizeof(routes[0])};
+static const module_t mod = {.name = "fuzz", .routes = routes, .route_count = sizeof(routes) / sizeof(routes[0])};
 static const module_t *const mods[] = {&mod};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -11,11 +11,12 @@ build_pkgs=(
   libh2o-evloop-dev libssl-dev libuv1-dev zlib1g-dev
   libsqlite3-dev libpq-dev libjansson-dev libsodium-dev
   libmd4c-dev libmd4c-html0-dev libcurl4-openssl-dev
+  liboath-dev libqrencode-dev libldap-dev
   libcmocka-dev gettext
 )
 # Test and benchmark tools: a real PostgreSQL, a real browser, load generators.
 test_pkgs=(
-  postgresql postgresql-contrib chromium nodejs npm nginx-light wrk curl
+  postgresql postgresql-contrib chromium nodejs npm nginx-light wrk curl slapd ldap-utils sqlite3
 )
 
 want=("${build_pkgs[@]}")

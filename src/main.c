@@ -18,6 +18,8 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "modules/account/account.h"
+#include "modules/account/admin.h"
 #include "modules/core/core.h"
 #include "modules/registry.h"
 #include "modules/testing/testing.h"
@@ -33,6 +35,7 @@
 typedef struct command {
     const char *name;
     int (*run)(config_t *cfg, int argc, char **argv);
+    const char *const *own_flags; /* flags the command reads itself; "*": any (subcommands parse them) */
     const char *args;    /* what follows the command */
     const char *summary; /* one line for `rathaus help` */
 } command_t;
@@ -120,6 +123,10 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
         fprintf(stderr, "rathaus: static files: %s\n", err);
         goto out;
     }
+    if (account_init(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "rathaus: accounts: %s\n", err);
+        goto out;
+    }
     app->modules = modules_all;
     app->module_count = modules_count;
     app->router = router_build(modules_all, modules_count, cfg->test_routes, err, sizeof(err));
@@ -149,6 +156,7 @@ out:
         free(app->workers);
     }
     metrics_free();
+    account_shutdown();
     content_free();
     i18n_free();
     free(app);
@@ -223,6 +231,8 @@ static int cmd_demo(config_t *cfg, int argc, char **argv)
         rc = db_commit(db);
     else
         db_rollback(db);
+    if (rc == 0 && account_demo(db) != 0)
+        rc = -1;
     if (rc != 0)
         fprintf(stderr, "rathaus: demo data failed: %s\n", db_errmsg(db));
     else
@@ -318,11 +328,9 @@ static int cmd_config(config_t *cfg, int argc, char **argv)
     return EXIT_USAGE;
 }
 
-static int cmd_user(config_t *cfg, int argc, char **argv)
-{
-    fprintf(stderr, "rathaus: user accounts are not part of this build yet (Nutzerkonto module)\n");
-    return 1;
-}
+static int cmd_user(config_t *cfg, int argc, char **argv) { return account_cli_user(cfg, argc, argv); }
+
+static int cmd_unit(config_t *cfg, int argc, char **argv) { return account_cli_unit(cfg, argc, argv); }
 
 static int cmd_version(config_t *cfg, int argc, char **argv)
 {
@@ -332,16 +340,21 @@ static int cmd_version(config_t *cfg, int argc, char **argv)
 
 static int cmd_help(config_t *cfg, int argc, char **argv);
 
+static const char *const flags_any[] = {"*", NULL};
+static const char *const flags_migrate[] = {"--status", NULL};
+static const char *const flags_demo[] = {"--if-empty", NULL};
+
 static const command_t commands[] = {
-    {"serve", cmd_serve, "", "apply migrations and serve HTTP(S) until SIGTERM"},
-    {"migrate", cmd_migrate, "[--status]", "apply pending migrations (or count them)"},
-    {"demo", cmd_demo, "[--if-empty]", "load demo data (skip when data exists)"},
-    {"backup", cmd_backup, "FILE", "online backup of the SQLite database"},
-    {"restore", cmd_restore, "FILE", "restore an SQLite backup (server stopped)"},
-    {"user", cmd_user, "add|list …", "manage staff accounts"},
-    {"config", cmd_config, "[check|show]", "check or show the configuration"},
-    {"version", cmd_version, "", "print the version"},
-    {"help", cmd_help, "[COMMAND]", "this text"},
+    {"serve", cmd_serve, NULL, "", "apply migrations and serve HTTP(S) until SIGTERM"},
+    {"migrate", cmd_migrate, flags_migrate, "[--status]", "apply pending migrations (or count them)"},
+    {"demo", cmd_demo, flags_demo, "[--if-empty]", "load demo data (skip when data exists)"},
+    {"backup", cmd_backup, NULL, "FILE", "online backup of the SQLite database"},
+    {"restore", cmd_restore, NULL, "FILE", "restore an SQLite backup (server stopped)"},
+    {"user", cmd_user, flags_any, "add|list|grant|block", "manage staff accounts"},
+    {"unit", cmd_unit, flags_any, "add|list", "manage organisation units"},
+    {"config", cmd_config, NULL, "[check|show]", "check or show the configuration"},
+    {"version", cmd_version, NULL, "", "print the version"},
+    {"help", cmd_help, NULL, "[COMMAND]", "this text"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -381,6 +394,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "rathaus: libsodium could not start\n");
         return 1;
     }
+    /* Times on pages and in e-mails are the city's local time; an operator may set TZ. */
+    setenv("TZ", "Europe/Berlin", 0);
+    tzset();
     config_defaults(&cfg);
     /* --config first, so that flags given after it override the file. */
     const char *file = "rathaus.conf";
@@ -407,23 +423,27 @@ int main(int argc, char **argv)
             i++;
             continue;
         }
-        if (!strncmp(a, "--", 2) && i + 1 < argc && strcmp(a, "--status") && strcmp(a, "--if-empty")) {
+        if (!strncmp(a, "--", 2)) {
+            /* --key=value or --key value for configuration keys; other flags belong
+             * to the command, which must declare them. */
             const char *eq = strchr(a, '=');
-            if (eq) {
-                char key[64];
-                snprintf(key, sizeof(key), "%.*s", (int)(eq - a - 2), a + 2);
-                if (config_set(&cfg, key, eq + 1, err, sizeof(err)) != 0) {
-                    fprintf(stderr, "rathaus: %s\n", err);
+            char key[64];
+            snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - a - 2) : (int)strlen(a + 2), a + 2);
+            if (config_key_known(key)) {
+                const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+                if (!value || config_set(&cfg, key, value, err, sizeof(err)) != 0) {
+                    fprintf(stderr, "rathaus: %s\n", value ? err : "a setting flag needs a value");
                     return EXIT_USAGE;
                 }
                 continue;
             }
-            if (config_set(&cfg, a + 2, argv[i + 1], err, sizeof(err)) != 0) {
-                fprintf(stderr, "rathaus: %s\n", err);
+            int own = 0;
+            for (const char *const *f = cmd->own_flags; f && *f; f++)
+                own |= !strcmp(*f, "*") || !strcmp(*f, a);
+            if (!own) {
+                fprintf(stderr, "rathaus: unknown flag %s (see: rathaus %s --help)\n", a, cmd->name);
                 return EXIT_USAGE;
             }
-            i++;
-            continue;
         }
         if (nrest < 64)
             rest[nrest++] = argv[i];

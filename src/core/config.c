@@ -57,6 +57,15 @@ static const key_t_ keys[] = {
     STR(log_level, "debug, info, warn or error"),
     BOOL(access_log, "one logfmt line per request"),
     BOOL(test_routes, "enable /_test/… routes (tests only, never in production)"),
+    INT(session_idle_minutes, "sign out after this many minutes without a request"),
+    INT(session_max_hours, "sign out after this many hours in any case"),
+    STR(password_list, "file of common passwords that are refused"),
+    STR(ldap_url, "ldap://… of the directory for staff login (empty: no LDAP)"),
+    STR(ldap_base_dn, "base DN under which staff entries are searched"),
+    STR(ldap_bind_dn, "DN of the service account for the search (empty: anonymous)"),
+    SECRET(ldap_bind_password, "password of that service account"),
+    STR(ldap_user_attr, "attribute that holds the login name (uid, sAMAccountName)"),
+    STR(ldap_group_roles, "GROUP-DN=role[@unit];… maps directory groups to roles"),
     SIZE(max_header_bytes, "limit for all request headers together (431 above)"),
     SIZE(max_header_count, "limit for the number of request headers (431 above)"),
     SIZE(max_url_bytes, "limit for the request target (414 above)"),
@@ -91,6 +100,10 @@ void config_defaults(config_t *c)
     strcpy(c->po_dir, "po");
     strcpy(c->log_level, "info");
     c->access_log = 1;
+    c->session_idle_minutes = 30;
+    c->session_max_hours = 12;
+    strcpy(c->password_list, "data/common-passwords.txt");
+    strcpy(c->ldap_user_attr, "uid");
     c->max_header_bytes = 16 * 1024;
     c->max_header_count = 64;
     c->max_url_bytes = 4096;
@@ -112,6 +125,8 @@ static const key_t_ *find_key(const char *name)
             return &keys[k];
     return NULL;
 }
+
+int config_key_known(const char *name) { return find_key(name) != NULL; }
 
 int config_set(config_t *c, const char *name, const char *value, char *err, size_t errlen)
 {

@@ -37,6 +37,16 @@ typedef struct config {
     char log_level[16];      /* "info"; "debug", "warn", "error" */
     int access_log;          /* 1: one logfmt line per request (default 1) */
     int test_routes;         /* 1: /_test/… routes for the test suites; never in production */
+    /* Accounts (Nutzerkonto): */
+    int session_idle_minutes;   /* sign out after this long without a request (default 30) */
+    int session_max_hours;      /* sign out after this long in any case (default 12) */
+    char password_list[256];    /* the common passwords refused ("data/common-passwords.txt") */
+    char ldap_url[256];         /* "ldap://dc.example.de"; empty: no LDAP login for staff */
+    char ldap_base_dn[256];     /* where user entries live: "ou=people,dc=example,dc=de" */
+    char ldap_bind_dn[256];     /* service account for the search (empty: anonymous) */
+    char ldap_bind_password[128];
+    char ldap_user_attr[64];    /* attribute matched against the login name (default "uid") */
+    char ldap_group_roles[1024];/* "GROUP-DN=role[@unit];…": LDAP groups to rathaus roles */
     /* Limits (see docs/operations.md): */
     size_t max_header_bytes; /* all request headers together (default 16384) → 431 */
     size_t max_header_count; /* (default 64) → 431 */
@@ -55,6 +65,8 @@ int config_load_file(config_t *c, const char *path, int optional, char *err, siz
 int config_load_env(config_t *c, char *err, size_t errlen);
 /* Sets one key ("listen", "database-url" or "database_url") to value. */
 int config_set(config_t *c, const char *key, const char *value, char *err, size_t errlen);
+/* 1 when name (with '-' or '_') is a configuration key. */
+int config_key_known(const char *name);
 /* Checks the whole configuration for consistency (both TLS files or none, a
  * known database scheme, a parseable listen address, …). */
 int config_validate(const config_t *c, char *err, size_t errlen);

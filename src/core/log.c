@@ -85,19 +85,24 @@ void log_write_line(const char *line, size_t len)
     (void)w; /* nowhere to report a failing stderr */
 }
 
-/* Starts a line with ts and level. */
-static size_t line_start(char *line, size_t cap, enum log_level lvl, const char *msg)
+const char *log_timestamp(char *buf, size_t n)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
+    size_t k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + k, n - k, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+    return buf;
+}
+
+/* Starts a line with ts and level. */
+static size_t line_start(char *line, size_t cap, enum log_level lvl, const char *msg)
+{
     char tsbuf[48];
-    size_t n = strftime(tsbuf, sizeof(tsbuf), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(tsbuf + n, sizeof(tsbuf) - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
     size_t len = 0;
     line[0] = '\0';
-    len = log_append_kv(line, len, cap, "ts", tsbuf);
+    len = log_append_kv(line, len, cap, "ts", log_timestamp(tsbuf, sizeof(tsbuf)));
     len = log_append_kv(line, len, cap, "level", level_names[lvl]);
     len = log_append_kv(line, len, cap, "msg", msg);
     return len;

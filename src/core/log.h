@@ -23,6 +23,8 @@ void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(pri
 /* Appends key=value to a logfmt line under construction, quoting as needed.
  * Returns the new length (never past cap-1). */
 size_t log_append_kv(char *line, size_t len, size_t cap, const char *key, const char *value);
+/* The current time as in every line ("2026-11-29T02:50:46.908Z"), into buf. */
+const char *log_timestamp(char *buf, size_t n);
 /* Writes a finished line (a newline is added) with one write(2). */
 void log_write_line(const char *line, size_t len);
 

@@ -1,11 +1,14 @@
 /* registry.c — every module of this binary, in the order they appear on the start page. */
 #include "modules/registry.h"
 
+#include "modules/account/account.h"
 #include "modules/core/core.h"
 #include "modules/testing/testing.h"
 
 const module_t *const modules_all[] = {
     &core_module,
+    &account_module,
+    &account_admin_module,
     &system_module,
     &testing_module,
 };

@@ -1,7 +1,8 @@
 /* tmpl.h — the template engine: a mustache subset, compiled once, escaping by default.
  *
  * Syntax (templates/<module>/<name>.html):
- *   {{name}}          value of name, HTML-escaped; dotted names (a.b.c) and {{.}}
+ *   {{name}}          value of name, HTML-escaped; dotted names (a.b.c), array
+ *                     positions (items.0: "is there a first item?") and {{.}}
  *   {{{name}}}        raw output — only for HTML we built ourselves (say why in a comment)
  *   {{#name}}…{{/name}}  section: once for true/non-empty, once per element of an array,
  *                       with an object pushed as context

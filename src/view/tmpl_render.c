@@ -50,6 +50,25 @@ int html_escape(buf_t *out, const char *s, size_t n)
     return buf_append(out, s + run, n - run);
 }
 
+/* One step of a dotted name inside value: a key of an object, or a position of
+ * an array when the segment is a number ("items.0" is the first item, so that a
+ * template can say "if there are any" with {{#items.0}}). */
+static json_t *child(json_t *value, const char *seg, size_t n)
+{
+    if (json_is_array(value)) {
+        size_t idx = 0;
+        if (n == 0 || n > 9)
+            return NULL;
+        for (size_t i = 0; i < n; i++) {
+            if (seg[i] < '0' || seg[i] > '9')
+                return NULL;
+            idx = idx * 10 + (size_t)(seg[i] - '0');
+        }
+        return json_array_get(value, idx);
+    }
+    return json_object_getn(value, seg, n);
+}
+
 /* Resolves a name: "." is the innermost context; otherwise the first dotted segment
  * is searched from the innermost context outwards and the rest inside what it found.
  * Returns NULL when missing. */
@@ -69,7 +88,7 @@ static json_t *lookup(render_t *r, const char *name, size_t len)
         len -= seg + 1;
         dot = memchr(name, '.', len);
         seg = dot ? (size_t)(dot - name) : len;
-        value = json_object_getn(value, name, seg);
+        value = child(value, name, seg);
     }
     return value;
 }

@@ -158,12 +158,13 @@ static void access_log(http_req_t *req)
     metrics_record(req->route_index, req->status, dur);
     if (!req->cfg->access_log)
         return;
-    char line[2048], status[8], ms[32], bytes[24];
+    char line[2048], status[8], ms[32], bytes[24], ms_ts[48];
     snprintf(status, sizeof(status), "%d", req->status);
     snprintf(ms, sizeof(ms), "%.3f", (double)dur / 1e6);
     snprintf(bytes, sizeof(bytes), "%zu", req->h2o->bytes_sent);
     size_t len = 0;
     line[0] = '\0';
+    len = log_append_kv(line, len, sizeof(line), "ts", log_timestamp(ms_ts, sizeof(ms_ts)));
     len = log_append_kv(line, len, sizeof(line), "level", "info");
     len = log_append_kv(line, len, sizeof(line), "msg", "request");
     len = log_append_kv(line, len, sizeof(line), "id", req->request_id);
@@ -277,14 +278,26 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *hreq)
         access_log(req);
         return 0;
     }
+    /* Every page shows who is signed in, so the session is loaded wherever the
+     * database is at hand. Routes that work without a database (text pages) still
+     * answer when it is down, just as if nobody were signed in. */
+    if (!(route->flags & ROUTE_NO_SESSION) || !(route->flags & ROUTE_NO_DB)) {
+        req->db = worker_db(w);
+        if (!req->db && !(route->flags & ROUTE_NO_DB))
+            return fail(req, 503);
+        if (req->db && !(route->flags & ROUTE_NO_SESSION) && http_cookie(req, "sid")) {
+            status = auth_load_session(req);
+            if (status && !(route->flags & ROUTE_NO_DB))
+                return fail(req, status);
+        }
+    }
     status = auth_check(req, route->permission);
+    if (status == HTTP_ANSWERED) {
+        access_log(req);
+        return 0;
+    }
     if (status)
         return fail(req, status);
-    if (!(route->flags & ROUTE_NO_DB)) {
-        req->db = worker_db(w);
-        if (!req->db)
-            return fail(req, 503);
-    }
 
     if (route->flags & ROUTE_STREAM)
         w->inflight_async++;

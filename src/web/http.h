@@ -39,6 +39,7 @@ enum route_flags {
     ROUTE_NO_DB = 1u << 3,   /* runs without a database connection (static, metrics) */
     ROUTE_STREAM = 1u << 4,  /* answers asynchronously (server-sent events, slow test) */
     ROUTE_PREFIX = 1u << 5,  /* the pattern's last segment ":rest" takes the rest of the path */
+    ROUTE_NO_SESSION = 1u << 6, /* never looks at the session (static files, probes) */
 };
 
 typedef struct route {
@@ -50,16 +51,26 @@ typedef struct route {
     size_t body_limit;      /* 0: HTTP_DEFAULT_BODY_LIMIT */
 } route_t;
 
+/* A permission a module declares, so that the role editor can offer it. */
+typedef struct permission {
+    const char *name;  /* "account.users.manage" */
+    const char *title; /* German description (translated where shown) */
+} permission_t;
+
 typedef struct module {
     const char *name;        /* "core", "services", … */
     const char *title;       /* German name shown on the start page (translated) */
     const char *summary;     /* one German sentence for the start page (translated) */
     const char *home;        /* its start address, NULL: not listed on the start page */
+    const char *nav_permission; /* listed only for users holding it (web/auth.h); NULL: for all */
     const route_t *routes;
     size_t route_count;
+    const permission_t *permissions; /* what its routes and records check; may be NULL */
+    size_t permission_count;
 } module_t;
 
 typedef struct http_app http_app_t; /* server-wide state: config, templates, assets */
+typedef struct http_user http_user_t; /* the signed-in account (web/auth.h) */
 
 typedef struct http_req {
     h2o_req_t *h2o;
@@ -80,6 +91,9 @@ typedef struct http_req {
     json_t *json;                /* parsed body when Content-Type is application/json */
     cookie_t cookies[HTTP_MAX_COOKIES];
     size_t cookie_count;
+    const http_user_t *user;     /* NULL: nobody signed in */
+    const char *session_hash;    /* the session's id hash, when signed in */
+    int session_ended;           /* the session cookie named a session that timed out */
     const char *lang;            /* "de" or "en" */
     const char *csrf_token;      /* this client's token, for forms */
     const char *request_id;

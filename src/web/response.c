@@ -5,12 +5,14 @@
  * error, JSON, static file, stream — can go out without them.
  */
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/log.h"
 #include "view/i18n.h"
 #include "view/tmpl.h"
 #include "web/app.h"
+#include "web/auth.h"
 #include "web/http.h"
 
 #define PAGE_MAX (4u * 1024 * 1024) /* a page larger than this is a bug, not a page */
@@ -187,6 +189,28 @@ json_t *http_field(const char *name, const char *label, const char *value, const
     return f;
 }
 
+/* The address of the page being shown, for "back here" links (language switch,
+ * session extension). A page answering a POST (a form that came back with
+ * errors) stands for the page the form is on: the referring page of our own
+ * site, else the start page. */
+static const char *page_path(http_req_t *req)
+{
+    if (!strcmp(req->method, "GET") || req->is_head)
+        return req->path ? req->path : "/";
+    const char *ref = http_header(req, "referer");
+    const char *host = http_header(req, "host");
+    if (ref && host) {
+        const char *p = strstr(ref, "://");
+        size_t hl = strlen(host);
+        if (p && !strncmp(p + 3, host, hl) && p[3 + hl] == '/') {
+            const char *path = p + 3 + hl;
+            size_t n = strcspn(path, "?#");
+            return arena_strndup(req->arena, path, n);
+        }
+    }
+    return "/";
+}
+
 /* The values every page needs: language, token, city, assets, navigation. */
 static void add_page_globals(http_req_t *req, json_t *model)
 {
@@ -195,7 +219,7 @@ static void add_page_globals(http_req_t *req, json_t *model)
     json_object_set_new(model, "lang", json_string(req->lang));
     json_object_set_new(model, "is_en", json_boolean(en));
     json_object_set_new(model, "csrf", json_string(req->csrf_token ? req->csrf_token : ""));
-    json_object_set_new(model, "current_path", json_string(req->path ? req->path : "/"));
+    json_object_set_new(model, "current_path", json_string(page_path(req)));
     json_t *city = json_object();
     json_object_set_new(city, "name", json_string(app->cfg.city_name));
     if (app->cfg.city_logo[0])
@@ -207,11 +231,12 @@ static void add_page_globals(http_req_t *req, json_t *model)
     json_object_set_new(assets, "app_css", json_string(static_url(app->assets, "css/rathaus.css")));
     json_object_set_new(assets, "app_js", json_string(static_url(app->assets, "js/rathaus.js")));
     json_object_set_new(assets, "manifest", json_string(static_url(app->assets, "manifest.webmanifest")));
+    json_object_set_new(assets, "icon", json_string(static_url(app->assets, "img/favicon.svg")));
     json_object_set_new(model, "assets", assets);
     json_t *nav = json_array();
     for (size_t i = 0; i < app->module_count; i++) {
         const module_t *m = app->modules[i];
-        if (!m->home)
+        if (!m->home || (m->nav_permission && !auth_has_permission(req, m->nav_permission)))
             continue;
         json_t *item = json_object();
         json_object_set_new(item, "href", json_string(m->home));
@@ -223,6 +248,20 @@ static void add_page_globals(http_req_t *req, json_t *model)
         json_array_append_new(nav, item);
     }
     json_object_set_new(model, "nav", nav);
+    if (req->user) {
+        const http_user_t *u = req->user;
+        time_t until = (time_t)u->session_expires_at;
+        struct tm tm;
+        localtime_r(&until, &tm);
+        char hm[16];
+        strftime(hm, sizeof(hm), "%H:%M", &tm);
+        json_object_set_new(model, "user",
+                            json_pack("{s:s,s:b,s:I,s:s,s:I}", "name", u->display_name[0] ? u->display_name : u->email,
+                                      "is_staff", u->is_staff, "expires_at", (json_int_t)u->session_expires_at,
+                                      "expires_hm", hm, "warn_seconds", (json_int_t)120));
+    }
+    /* Pages depend on the language cookie and, without it, on Accept-Language. */
+    http_add_header(req, "vary", "accept-language, cookie");
 }
 
 int http_render(http_req_t *req, int status, const char *name, json_t *model)

@@ -197,9 +197,25 @@ static void *worker_main(void *arg)
     int64_t deadline = now_ms() + app->cfg.shutdown_timeout_ms;
     while (w->inflight_async > 0 && now_ms() < deadline)
         h2o_evloop_run(w->loop, 20);
-    /* A few more rounds to flush what the last requests wrote. */
+    /* HTTP/2 connections close after GOAWAY. h2o 2.2 does nothing for idle
+     * HTTP/1 keep-alive connections on shutdown; they would wait out the full
+     * request timeout. Shortening that timeout closes every connection that has
+     * been silent for a second, while one still sending a request body keeps
+     * going as long as data arrives. */
+    w->ctx.http1.req_timeout.timeout = 1000;
+    while (!(h2o_linklist_is_empty(&w->ctx.http1._conns) && h2o_linklist_is_empty(&w->ctx.http2._conns)) &&
+           now_ms() < deadline)
+        h2o_evloop_run(w->loop, 10);
     for (int i = 0; i < 5; i++)
         h2o_evloop_run(w->loop, 10);
+    sse_worker_dispose(w);
+    /* request_shutdown armed HTTP/2's graceful-shutdown timer; it must not outlive the context. */
+    if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
+        h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
+    h2o_multithread_unregister_receiver(w->ctx.queue, &w->events_receiver);
+    h2o_context_dispose(&w->ctx);
+    h2o_evloop_destroy(w->loop);
+    w->loop = NULL;
     if (w->db)
         db_close(w->db);
     w->db = NULL;
@@ -309,6 +325,9 @@ out:
         jobs_stop(jobs);
     if (events_started)
         events_stop();
+    if (app->ssl_ctx)
+        SSL_CTX_free((SSL_CTX *)app->ssl_ctx);
+    h2o_config_dispose(&app->globalconf);
     if (rc == 0)
         log_kv(LOG_INFO, "stopped", NULL);
     return rc;

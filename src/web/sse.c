@@ -238,6 +238,13 @@ void sse_worker_init(worker_t *w)
     h2o_timeout_link(w->loop, &w->tick_timeout, heartbeat_entry(w));
 }
 
+void sse_worker_dispose(worker_t *w)
+{
+    if (h2o_timeout_is_linked(&tick_entry))
+        h2o_timeout_unlink(&tick_entry);
+    h2o_timeout_dispose(w->loop, &w->tick_timeout);
+}
+
 static void on_delayed(h2o_timeout_entry_t *entry)
 {
     delayed_t *d = H2O_STRUCT_FROM_MEMBER(delayed_t, entry, entry);

@@ -32,6 +32,8 @@ void sse_message_release(sse_message_t *msg);
 void sse_worker_init(worker_t *w);
 void sse_deliver(worker_t *w, sse_message_t *msg);
 void sse_close_all(worker_t *w);
+/* Unlinks the worker's timers (before its loop is destroyed). */
+void sse_worker_dispose(worker_t *w);
 /* The /events handler. */
 int sse_handle(http_req_t *req);
 /* Runs cb(data) after ms milliseconds on this worker's loop (for delayed answers). */

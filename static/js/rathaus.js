@@ -27,3 +27,43 @@
     });
   });
 })();
+
+/* Session timeout warning (WCAG 2.2.1): two minutes before the idle timeout a
+ * dialog offers to stay signed in; the button extends the session without
+ * leaving the page, so nothing typed is lost. Without JavaScript the header line
+ * links to /konto/sitzung, which does the same with a form. */
+(function () {
+  'use strict';
+  document.addEventListener('DOMContentLoaded', function () {
+    var timer = document.querySelector('.session-timer');
+    var dialog = document.querySelector('.session-dialog');
+    if (!timer || !dialog || typeof dialog.showModal !== 'function') return;
+    var expiresAt = parseInt(timer.getAttribute('data-expires-at'), 10) * 1000;
+    var warn = parseInt(timer.getAttribute('data-warn-seconds'), 10) * 1000;
+    var button = dialog.querySelector('.session-dialog__extend');
+    var pending = null;
+    var schedule = function () {
+      if (pending) clearTimeout(pending);
+      var wait = Math.max(0, expiresAt - warn - Date.now());
+      pending = setTimeout(function () { if (!dialog.open) dialog.showModal(); }, wait);
+    };
+    button.addEventListener('click', function () {
+      fetch('/konto/sitzung', {
+        method: 'POST',
+        headers: { 'Accept': 'application/json', 'X-CSRF-Token': button.getAttribute('data-csrf') },
+        credentials: 'same-origin'
+      }).then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (data) {
+          expiresAt = data.expires_at * 1000;
+          var t = new Date(expiresAt);
+          var hm = ('0' + t.getHours()).slice(-2) + ':' + ('0' + t.getMinutes()).slice(-2);
+          var out = timer.querySelector('.session-timer__time');
+          if (out) out.textContent = hm;
+          dialog.close();
+          schedule();
+        })
+        .catch(function () { window.location.href = '/konto/sitzung'; });
+    });
+    schedule();
+  });
+})();

@@ -7,7 +7,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, describePg } from '../lib/server.mjs';
+import { startServer, describePg, testCleanExit } from '../lib/server.mjs';
 import { launchBrowser, watchPage, runAxe, formatViolations, switchLanguage, newContext } from '../lib/browser.mjs';
 
 const MAX_PAGES = 150; // per language; a guard against endless link spaces
@@ -142,6 +142,8 @@ describe('sqlite (demo data)', { timeout: 240000 }, () => {
       assert.deepEqual(w.errors, []);
     });
   }
+
+  testCleanExit(() => srv);
 });
 
 describePg('postgres smoke', { timeout: 120000 }, () => {
@@ -168,4 +170,6 @@ describePg('postgres smoke', { timeout: 120000 }, () => {
     assert.equal(v.length, 0, formatViolations(v, '/ '));
     assert.deepEqual(w.errors, []);
   });
+
+  testCleanExit(() => srv);
 });

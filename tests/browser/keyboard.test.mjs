@@ -5,7 +5,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, testCleanExit } from '../lib/server.mjs';
 import { launchBrowser, switchLanguage, newContext } from '../lib/browser.mjs';
 
 // What has the focus now: tag, text, href, whether it sits inside main, and
@@ -113,4 +113,6 @@ describe('keyboard on the start page', { timeout: 120000 }, () => {
     assert.equal(f.href, '#inhalt');
     assert.ok(f.text && f.text !== 'Zum Inhalt springen', `English skip link text: ${f.text}`);
   });
+
+  testCleanExit(() => srv);
 });

@@ -4,7 +4,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, testCleanExit } from '../lib/server.mjs';
 import { launchBrowser, switchLanguage, newContext } from '../lib/browser.mjs';
 
 describe('without JavaScript', { timeout: 120000 }, () => {
@@ -66,4 +66,6 @@ describe('without JavaScript', { timeout: 120000 }, () => {
     await switchLanguage(p, 'de');
     await ctx.close();
   });
+
+  testCleanExit(() => srv);
 });

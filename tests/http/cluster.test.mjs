@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer, describePg } from '../lib/server.mjs';
+import { startServer, describePg, testCleanExit } from '../lib/server.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { sleep, waitFor } from '../lib/http.mjs';
 import { createDatabase, dropDatabase, psql } from '../lib/pg.mjs';
@@ -110,6 +110,8 @@ describePg('postgres: two nodes, one database', { timeout: 120000 }, () => {
       [2, 3],
     );
   });
+
+  testCleanExit(() => [a, b]);
 });
 
 describePg('postgres: two nodes starting at once on a fresh database', { timeout: 120000 }, () => {

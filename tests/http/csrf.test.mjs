@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { forms, urlencoded } from '../lib/http.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 
@@ -122,4 +122,6 @@ forEachEngine((engine) => {
     assert.ok([403, 415, 400].includes(res.status), `JSON POST /sprache → ${res.status}`);
     assert.ok(!(res.headers['set-cookie'] ?? []).some((s) => s.startsWith('lang=')));
   });
+
+  testCleanExit(() => srv);
 });

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { rawRequest } from '../lib/http.mjs';
 import { assertHtmlPage, assertJsonError } from '../lib/checks.mjs';
 
@@ -82,4 +82,6 @@ forEachEngine((engine) => {
     assert.equal(head.status, 404);
     assert.equal(head.rest.length, 0);
   });
+
+  testCleanExit(() => srv);
 });

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { sleep } from '../lib/http.mjs';
 
@@ -124,4 +124,6 @@ forEachEngine((engine) => {
     assert.equal(s.events.filter((e) => e.event === t).length, 1, 'the job ran more than once');
     s.close();
   });
+
+  testCleanExit(() => srv);
 });

@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 
 forEachEngine((engine) => {
   let srv;
@@ -34,4 +34,6 @@ forEachEngine((engine) => {
     for (const r of all) assert.equal(r.status, 200);
     assert.ok(Date.now() - t0 < 10000, `50 health checks took ${Date.now() - t0} ms`);
   });
+
+  testCleanExit(() => srv);
 });

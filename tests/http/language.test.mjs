@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { htmlLang, findForm } from '../lib/http.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 
@@ -136,4 +136,6 @@ forEachEngine((engine) => {
     assert.equal(res.status, 200);
     assert.equal(htmlLang(res.text), 'de');
   });
+
+  testCleanExit(() => srv);
 });

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { rawRequest, urlencoded } from '../lib/http.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 
@@ -138,4 +138,6 @@ forEachEngine((engine) => {
   test('the server still answers after all of this', async () => {
     assert.equal((await srv.get('/healthz')).status, 200);
   });
+
+  testCleanExit(() => srv);
 });

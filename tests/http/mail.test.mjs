@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
 import { waitFor, sleep } from '../lib/http.mjs';
 
@@ -88,4 +88,6 @@ forEachEngine((engine) => {
     assert.equal(rows.length, 1, 'one outbox row');
     assert.ok(Number(rows[0][0]) > 1.6e9, `sent_at ${rows[0][0]}`);
   });
+
+  testCleanExit(() => srv);
 });

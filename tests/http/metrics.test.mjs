@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 
 // parse(text) → {samples: [{name, labels, value}], types: {name: type}}
 function parse(text) {
@@ -136,4 +136,6 @@ forEachEngine((engine) => {
     assert.equal(up[0].value, 1);
     assert.ok(m.samples.some((s) => s.name.startsWith('rathaus_jobs_')), 'no rathaus_jobs_* metric');
   });
+
+  testCleanExit(() => srv);
 });

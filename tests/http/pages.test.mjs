@@ -4,7 +4,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { links, htmlLang, waitFor } from '../lib/http.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 
@@ -60,4 +60,6 @@ forEachEngine((engine) => {
     assert.match(line, /(^|\s)status=200(\s|$)/, `no status=200 in: ${line}`);
     assert.match(line, /\/datenschutz/, `no path in: ${line}`);
   });
+
+  testCleanExit(() => srv);
 });

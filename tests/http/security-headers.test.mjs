@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { rawRequest, staticUrls } from '../lib/http.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { assertSecurityHeaders } from '../lib/checks.mjs';
@@ -111,4 +111,6 @@ forEachEngine((engine) => {
     const cc = res.headers['cache-control'] ?? '';
     assert.ok(!/\bpublic\b/.test(cc), `Cache-Control of a page with a CSRF token: ${cc}`);
   });
+
+  testCleanExit(() => srv);
 });

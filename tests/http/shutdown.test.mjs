@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startServer, forEachEngine, assertSanitizerClean } from '../lib/server.mjs';
-import { request, sleep } from '../lib/http.mjs';
+import { request, sleep, within } from '../lib/http.mjs';
 
 // connectOutcome(port) → 'refused' | 'reset' | 'closed' | 'answered <status>' | 'hung'
 // What a new client experiences: it tries to connect and send a request.
@@ -55,7 +55,7 @@ forEachEngine(
         await sleep(300);
         const during = await connectOutcome(srv.port);
         const results = await Promise.all(inflight);
-        const exit = await Promise.race([srv.exited, sleep(15000).then(() => null)]);
+        const exit = await within(srv.exited, 15000);
         const after = await connectOutcome(srv.port);
 
         const bad = results.filter((r) => r.status !== 200 || r.text !== 'slow done');
@@ -91,7 +91,7 @@ forEachEngine(
         sock.on('error', () => {});
         const termAt = Date.now();
         srv.proc.kill('SIGTERM');
-        const exit = await Promise.race([srv.exited, sleep(15000).then(() => null)]);
+        const exit = await within(srv.exited, 15000);
         sock.destroy();
         assert.ok(exit, 'no exit within 15 s');
         assertSanitizerClean(srv);

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { startServer, forEachEngine } from '../lib/server.mjs';
+import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { rawRequest, staticUrls } from '../lib/http.mjs';
 
 forEachEngine((engine) => {
@@ -125,4 +125,6 @@ forEachEngine((engine) => {
       assert.ok(!/root:|CFLAGS/.test(res.text), `${p} leaked a file`);
     }
   });
+
+  testCleanExit(() => srv);
 });

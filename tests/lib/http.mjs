@@ -389,3 +389,14 @@ export async function waitFor(fn, { timeout = 10000, interval = 50, what = 'cond
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// within(promise, ms) → the promise's value, or null after ms. The timer is
+// cleared either way, so it never keeps a finished test process alive.
+export async function within(promise, ms) {
+  let t;
+  try {
+    return await Promise.race([promise, new Promise((r) => (t = setTimeout(() => r(null), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
+}

@@ -7,8 +7,10 @@
 // drops the database, and fails if the sanitizers (the debug build runs with
 // ASan + UBSan + LSan) reported anything at any point of the server's life.
 //
-//   const srv = await startServer({ engine: 'sqlite' });
-//   after(() => srv.stopAndCheck());
+//   before(async () => { srv = await startServer({ engine: 'sqlite' }); });
+//   after(() => srv?.stopAndCheck());      // if the last test did not run
+//   … tests …
+//   testCleanExit(() => srv);               // last: exit 0, sanitizers silent
 //   const c = srv.client(); const page = await c.page('/');
 
 import { spawn, execFile } from 'node:child_process';
@@ -18,7 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { Client, request, sleep } from './http.mjs';
+import assert from 'node:assert/strict';
+import { Client, request, sleep, within } from './http.mjs';
 import { PG_URL, createDatabase, dropDatabase, psql } from './pg.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -70,6 +73,20 @@ export function describePg(name, opts, fn) {
     return;
   }
   describe(name, opts, fn);
+}
+
+// testCleanExit(() => srv | [srv, …]) — the last test of a suite: stops the
+// server(s) with SIGTERM and fails on an exit code other than 0 or on any
+// sanitizer report (LeakSanitizer speaks only at exit). A test rather than an
+// after() hook, so that the failure is counted and named like any other.
+export function testCleanExit(get) {
+  test('the server exits cleanly on SIGTERM (exit 0, no sanitizer report)', async () => {
+    const list = [].concat(get()).filter(Boolean);
+    assert.ok(list.length > 0, 'no server was started');
+    const errors = [];
+    for (const s of list) await s.stopAndCheck().catch((e) => errors.push(e.message));
+    assert.ok(errors.length === 0, errors.join('\n\n'));
+  });
 }
 
 export function freePort() {
@@ -235,8 +252,8 @@ export async function startServer(opts = {}) {
           stderr += `\n[test harness] no exit ${timeoutMs} ms after SIGTERM: SIGKILL\n`;
           proc.kill('SIGKILL');
         }, timeoutMs);
-        // The ref'd timer keeps the event loop alive until the exit arrives.
-        await Promise.race([exited, sleep(timeoutMs + 5000)]);
+        // A ref'd timer keeps the event loop alive until the exit arrives.
+        await within(exited, timeoutMs + 5000); // a ref'd timer: the loop stays alive until the exit
         clearTimeout(t);
         if (!exitInfo) throw new Error(`${name} did not exit even after SIGKILL`);
       }
@@ -250,7 +267,11 @@ export async function startServer(opts = {}) {
     },
     // stop(), cleanup(), then fail on a non-zero exit or any sanitizer report.
     // For after() hooks.
+    // Only the first call checks; later ones (the after() hook after
+    // testCleanExit) return at once.
     async stopAndCheck({ expectCode = 0 } = {}) {
+      if (server.checked) return;
+      server.checked = true;
       const info = await server.stop();
       await server.cleanup();
       assertSanitizerClean(server);
@@ -279,7 +300,7 @@ export async function startServer(opts = {}) {
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      await Promise.race([exited, sleep(5000)]);
+      await within(exited, 5000);
       running.delete(server);
       await cleanupEarly();
       throw new Error(`${name}: /healthz did not answer 200 within ${readyTimeout} ms; stderr:\n${tail(stderr)}`);

@@ -29,7 +29,8 @@ static const route_t site_routes[] = {
     {"GET", "/static/:hash/:path", ok_handler, NULL, ROUTE_PREFIX, 0},
     {"GET", "/_test/slow", ok_handler, NULL, ROUTE_TEST, 0},
 };
-static const module_t site = {"site", "Site", "", "/", site_routes, sizeof(site_routes) / sizeof(site_routes[0])};
+static const module_t site = {.name = "site", .title = "Site", .summary = "", .home = "/", .routes = site_routes,
+                              .route_count = sizeof(site_routes) / sizeof(site_routes[0])};
 static const module_t *const mods[] = {&site};
 
 typedef struct fixture {
@@ -177,24 +178,24 @@ static void test_build_refuses_bad_tables(void **state)
     (void)state;
     char err[256];
     static const route_t dup[] = {{"GET", "/a", ok_handler, NULL, 0, 0}, {"GET", "/a", ok_handler, NULL, 0, 0}};
-    static const module_t mdup = {"dup", "", "", NULL, dup, 2};
+    static const module_t mdup = {.name = "dup", .routes = dup, .route_count = 2};
     const module_t *const l1[] = {&mdup};
     assert_null(router_build(l1, 1, 0, err, sizeof(err)));
     assert_non_null(strstr(err, "declared twice"));
 
     static const route_t bad[] = {{"GET", "a/b", ok_handler, NULL, 0, 0}};
-    static const module_t mbad = {"bad", "", "", NULL, bad, 1};
+    static const module_t mbad = {.name = "bad", .routes = bad, .route_count = 1};
     const module_t *const l2[] = {&mbad};
     assert_null(router_build(l2, 1, 0, err, sizeof(err)));
     assert_non_null(strstr(err, "must start with /"));
 
     static const route_t empty[] = {{"GET", "/a//b", ok_handler, NULL, 0, 0}};
-    static const module_t mempty = {"empty", "", "", NULL, empty, 1};
+    static const module_t mempty = {.name = "empty", .routes = empty, .route_count = 1};
     const module_t *const l3[] = {&mempty};
     assert_null(router_build(l3, 1, 0, err, sizeof(err)));
 
     static const route_t noname[] = {{"GET", "/a/:", ok_handler, NULL, 0, 0}};
-    static const module_t mnoname = {"noname", "", "", NULL, noname, 1};
+    static const module_t mnoname = {.name = "noname", .routes = noname, .route_count = 1};
     const module_t *const l4[] = {&mnoname};
     assert_null(router_build(l4, 1, 0, err, sizeof(err)));
 }

@@ -173,6 +173,11 @@ static void test_dotted_names(void **state)
      * the first has its own "a" without "x", and the rest is not searched outwards. */
     assert_string_equal(render1("{{#list}}[{{a.x}}]{{/list}}", model), "[][ax]");
     assert_string_equal(render1("{{#a.b}}{{c}}{{/a.b}}", model), "tief");
+    /* Numbers index arrays: "is there a first element?" without a separate flag. */
+    assert_string_equal(render1("{{#list.0}}has{{/list.0}}|{{list.1.z}}|{{list.2.z}}|{{^list.5}}none{{/list.5}}", model),
+                        "has|2||none");
+    assert_string_equal(render1("{{#e.0}}x{{/e.0}}{{^e.0}}empty{{/e.0}}", "{\"e\": []}"), "empty");
+    assert_string_equal(render1("{{a.0}}|{{list.x}}|{{list.-1.z}}", model), "||");
 }
 
 static void test_dot_in_array_of_strings(void **state)

@@ -1,4 +1,5 @@
 /* system.c — endpoints for machines: health, metrics, static files, event streams (system_module). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "modules/core/core.h"
@@ -50,6 +51,28 @@ static int metrics(http_req_t *req)
     return http_send(req, 200, "text/plain; version=0.0.4; charset=utf-8", out.data, out.len);
 }
 
+/* 1 when an Accept-Encoding value allows gzip: named (or "*") with a q above 0. */
+static int accepts_gzip(const char *ae)
+{
+    int star = 0;
+    for (const char *p = ae; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t item = strcspn(p, ",");
+        size_t name = strcspn(p, ",; ");
+        double q = 1.0;
+        const char *qp = strstr(p, "q=");
+        if (qp && qp < p + item)
+            q = strtod(qp + 2, NULL);
+        if ((name == 4 && !strncasecmp(p, "gzip", 4)) || (name == 6 && !strncasecmp(p, "x-gzip", 6)))
+            return q > 0;
+        if (name == 1 && *p == '*')
+            star = q > 0;
+        p += item;
+    }
+    return star;
+}
+
 /* GET /static/:hash/:path — see web/static.h. */
 static int static_file(http_req_t *req)
 {
@@ -59,14 +82,17 @@ static int static_file(http_req_t *req)
     if (!f)
         return 404;
     int current = !strcmp(hash, f->hash);
+    /* The gzip body is another representation: it needs its own strong ETag. */
+    int gzip = f->gz && accepts_gzip(http_header(req, "accept-encoding"));
+    const char *etag = gzip ? arena_printf(req->arena, "\"%s-gz\"", f->hash) : f->etag;
     http_add_header(req, "cache-control", current ? "public, max-age=31536000, immutable" : "public, max-age=300");
-    http_add_header(req, "etag", f->etag);
-    http_add_header(req, "vary", "accept-encoding");
+    http_add_header(req, "etag", etag);
+    if (f->gz)
+        http_add_header(req, "vary", "accept-encoding");
     const char *inm = http_header(req, "if-none-match");
-    if (inm && (strstr(inm, f->etag) || !strcmp(inm, "*")))
+    if (inm && (strstr(inm, etag) || !strcmp(inm, "*")))
         return http_send(req, 304, NULL, "", 0);
-    const char *ae = http_header(req, "accept-encoding");
-    if (f->gz && ae && strstr(ae, "gzip")) {
+    if (gzip) {
         http_add_header(req, "content-encoding", "gzip");
         return http_send(req, 200, f->content_type, f->gz, f->gz_size);
     }
@@ -74,9 +100,9 @@ static int static_file(http_req_t *req)
 }
 
 static const route_t system_routes[] = {
-    {"GET", "/healthz", healthz, NULL, ROUTE_NO_DB | ROUTE_API, 0},
-    {"GET", "/metrics", metrics, NULL, ROUTE_NO_DB, 0},
-    {"GET", "/static/:hash/:path", static_file, NULL, ROUTE_NO_DB | ROUTE_PREFIX, 0},
+    {"GET", "/healthz", healthz, NULL, ROUTE_NO_DB | ROUTE_NO_SESSION | ROUTE_API, 0},
+    {"GET", "/metrics", metrics, NULL, ROUTE_NO_DB | ROUTE_NO_SESSION, 0},
+    {"GET", "/static/:hash/:path", static_file, NULL, ROUTE_NO_DB | ROUTE_NO_SESSION | ROUTE_PREFIX, 0},
     {"GET", "/events", sse_handle, NULL, ROUTE_STREAM, 0},
 };
 

@@ -9,6 +9,7 @@
 #include "platform/jobs.h"
 #include "platform/mail.h"
 #include "web/app.h"
+#include "web/router.h"
 #include "web/sse.h"
 
 static void slow_done(void *data)
@@ -97,6 +98,40 @@ static int mail(http_req_t *req)
     return http_json(req, 202, json_pack("{s:I}", "mail", (json_int_t)id));
 }
 
+/* GET /_test/routes — every route of every table, for the authorisation matrix test. */
+static int routes(http_req_t *req)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < router_count(req->app->router); i++) {
+        const char *module;
+        const route_t *r = router_route(req->app->router, i, &module);
+        json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s?,s:b,s:b,s:b}", "module", module, "method", r->method,
+                                              "pattern", r->pattern, "permission", r->permission, "csrf",
+                                              !(r->flags & ROUTE_NO_CSRF), "api", (r->flags & ROUTE_API) != 0,
+                                              "test", (r->flags & ROUTE_TEST) != 0));
+    }
+    return http_json(req, 200, json_pack("{s:o}", "routes", list));
+}
+
+/* POST /_test/session/age {"seconds": N} — moves the current session's last
+ * activity N seconds into the past, so that tests can see the idle timeout
+ * without waiting half an hour. */
+static int age_session(http_req_t *req)
+{
+    static const char sql[] = "UPDATE sessions SET last_seen_at = last_seen_at - $2 WHERE id_hash = $1";
+    json_t *n = req->json ? json_object_get(req->json, "seconds") : NULL;
+    if (!req->session_hash || !json_is_integer(n))
+        return 400;
+    db_stmt_t *st;
+    if (db_prepare(req->db, sql, &st) != 0)
+        return 500;
+    db_bind_text(st, 1, req->session_hash, -1);
+    db_bind_int64(st, 2, json_integer_value(n));
+    int rc = db_step(st);
+    db_reset(st);
+    return rc == DB_DONE ? http_json(req, 200, json_pack("{s:b}", "aged", 1)) : 500;
+}
+
 static int publish_job(db_t *db, const config_t *cfg, json_t *payload, char *err, size_t errlen)
 {
     const char *topic = json_string_value(json_object_get(payload, "topic"));
@@ -126,10 +161,12 @@ static int publish_job(db_t *db, const config_t *cfg, json_t *payload, char *err
 void testing_register_jobs(void) { jobs_register("test.publish", publish_job); }
 
 static const route_t testing_routes[] = {
-    {"GET", "/_test/slow", slow, NULL, ROUTE_TEST | ROUTE_NO_DB | ROUTE_STREAM, 0},
+    {"GET", "/_test/slow", slow, NULL, ROUTE_TEST | ROUTE_NO_DB | ROUTE_NO_SESSION | ROUTE_STREAM, 0},
     {"POST", "/_test/job", job, NULL, ROUTE_TEST | ROUTE_NO_CSRF | ROUTE_API, 0},
     {"POST", "/_test/event", event, NULL, ROUTE_TEST | ROUTE_NO_CSRF | ROUTE_API, 0},
     {"POST", "/_test/mail", mail, NULL, ROUTE_TEST | ROUTE_NO_CSRF | ROUTE_API, 0},
+    {"GET", "/_test/routes", routes, NULL, ROUTE_TEST | ROUTE_API, 0},
+    {"POST", "/_test/session/age", age_session, NULL, ROUTE_TEST | ROUTE_NO_CSRF | ROUTE_API, 0},
 };
 
 const module_t testing_module = {
