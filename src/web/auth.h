@@ -55,8 +55,15 @@ int auth_load_session(http_req_t *req);
 /* Returns 0 when the request may proceed, else the status to answer (303 to the
  * login page has already been sent when it returns HTTP_ANSWERED). */
 int auth_check(http_req_t *req, const char *permission);
+/* The trust level a route's flags ask for (enum trust_level). */
+int auth_route_trust(const route_t *route);
+/* Answers with the page that explains how to reach the level a route needs,
+ * when the user is below it: returns HTTP_ANSWERED then, else 0. */
+int auth_check_trust(http_req_t *req, const route_t *route);
 /* 1 when the signed-in user holds permission (in any unit, or globally). */
 int auth_has_permission(const http_req_t *req, const char *permission);
+/* 1 when the user holds at least one of the comma-separated permissions in list. */
+int auth_has_any_permission(const http_req_t *req, const char *list);
 /* 1 when the user holds permission globally or for unit_id. */
 int auth_has_permission_in_unit(const http_req_t *req, const char *permission, int64_t unit_id);
 /* 1 when the user belongs to unit_id. */

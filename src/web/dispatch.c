@@ -169,9 +169,12 @@ static void access_log(http_req_t *req)
     len = log_append_kv(line, len, sizeof(line), "msg", "request");
     len = log_append_kv(line, len, sizeof(line), "id", req->request_id);
     len = log_append_kv(line, len, sizeof(line), "method", req->method);
+    /* The path without the query: queries carry search terms and the tokens of
+     * e-mail links, which do not belong in a log. */
     h2o_iovec_t p = req->h2o->path;
+    size_t plen = req->h2o->query_at != SIZE_MAX ? req->h2o->query_at : p.len;
     char pathbuf[512];
-    size_t pl = p.len < sizeof(pathbuf) - 1 ? p.len : sizeof(pathbuf) - 1;
+    size_t pl = plen < sizeof(pathbuf) - 1 ? plen : sizeof(pathbuf) - 1;
     memcpy(pathbuf, p.base, pl);
     pathbuf[pl] = '\0';
     len = log_append_kv(line, len, sizeof(line), "path", pathbuf);
@@ -298,6 +301,10 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *hreq)
     }
     if (status)
         return fail(req, status);
+    if (auth_check_trust(req, route) == HTTP_ANSWERED) {
+        access_log(req);
+        return 0;
+    }
 
     if (route->flags & ROUTE_STREAM)
         w->inflight_async++;

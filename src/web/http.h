@@ -40,6 +40,11 @@ enum route_flags {
     ROUTE_STREAM = 1u << 4,  /* answers asynchronously (server-sent events, slow test) */
     ROUTE_PREFIX = 1u << 5,  /* the pattern's last segment ":rest" takes the rest of the path */
     ROUTE_NO_SESSION = 1u << 6, /* never looks at the session (static files, probes) */
+    /* The trust level (Vertrauensniveau) the action needs; below it the user is
+     * told how to raise it (web/auth.c), not just refused. */
+    ROUTE_TRUST_BASIC = 1u << 7,
+    ROUTE_TRUST_SUBSTANTIAL = 1u << 8,
+    ROUTE_TRUST_HIGH = 1u << 9,
 };
 
 typedef struct route {
@@ -62,7 +67,7 @@ typedef struct module {
     const char *title;       /* German name shown on the start page (translated) */
     const char *summary;     /* one German sentence for the start page (translated) */
     const char *home;        /* its start address, NULL: not listed on the start page */
-    const char *nav_permission; /* listed only for users holding it (web/auth.h); NULL: for all */
+    const char *nav_permission; /* listed only for users holding one of these (comma-separated); NULL: for all */
     const route_t *routes;
     size_t route_count;
     const permission_t *permissions; /* what its routes and records check; may be NULL */

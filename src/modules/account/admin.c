@@ -220,9 +220,15 @@ static int exec2(db_t *db, const char *sql, int64_t a, int64_t b)
     return rc == DB_DONE ? 0 : -1;
 }
 
-int admin_role_id(db_t *db, const char *name, int64_t *id) { return id_by_text(db, sql_role_by_name, name, id); }
+int admin_role_id(db_t *db, const char *name, int64_t *id)
+{
+    return id_by_text(db, sql_role_by_name, name, id);
+}
 
-int admin_unit_id(db_t *db, const char *slug, int64_t *id) { return id_by_text(db, sql_unit_by_slug, slug, id); }
+int admin_unit_id(db_t *db, const char *slug, int64_t *id)
+{
+    return id_by_text(db, sql_unit_by_slug, slug, id);
+}
 
 int64_t admin_create_staff(db_t *db, const char *email, const char *name, const char *password_hash, int64_t role_id,
                            int64_t unit_id, int64_t now)
@@ -290,9 +296,15 @@ static int valid_name_chars(const char *s, const char *extra)
     return 1;
 }
 
-int admin_valid_slug(const char *slug) { return valid_name_chars(slug, "-"); }
+int admin_valid_slug(const char *slug)
+{
+    return valid_name_chars(slug, "-");
+}
 
-int admin_valid_role_name(const char *name) { return valid_name_chars(name, "-_"); }
+int admin_valid_role_name(const char *name)
+{
+    return valid_name_chars(name, "-_");
+}
 
 int64_t admin_create_unit(db_t *db, const char *slug, const char *name, const char *contact, int64_t now)
 {
@@ -387,7 +399,7 @@ const module_t account_admin_module = {
     .title = N_("Verwaltung"),
     .summary = N_("Benutzerkonten, Organisationseinheiten, Rollen und das Sicherheitsprotokoll."),
     .home = "/verwaltung",
-    .nav_permission = PERM_USERS,
+    .nav_permission = "account.users.manage,account.units.manage,account.roles.manage,account.audit.read,account.trust.raise",
     .routes = admin_routes,
     .route_count = sizeof(admin_routes) / sizeof(admin_routes[0]),
     .permissions = NULL, /* its permissions are declared by the account module */

@@ -31,10 +31,10 @@
 
 extern const module_t account_admin_module;
 
-#define ADMIN_PAGE_SIZE 50         /* rows per page of the user list and the audit log */
+#define ADMIN_PAGE_SIZE 50           /* rows per page of the user list and the audit log */
 #define ADMIN_INVITE_TTL (7 * 86400) /* an invitation link is valid this long */
-#define ADMIN_SEARCH_MAX 100       /* bytes of a search or filter text */
-#define ADMIN_NAME_MAX 200         /* characters of a display name, unit name or role title */
+#define ADMIN_SEARCH_MAX 100         /* bytes of a search or filter text */
+#define ADMIN_NAME_MAX 200           /* characters of a display name, unit name or role title */
 
 /* Permissions of this module (declared by the account module in module.c). */
 #define PERM_USERS "account.users.manage"

@@ -18,10 +18,9 @@
 #include "view/i18n.h"
 #include "web/auth.h"
 
-static const char sql_page[] =
-    "SELECT id, at, actor, action, object, detail, ip FROM audit_log "
-    "WHERE (id < $1 OR $1 = 0) AND action LIKE $2 ESCAPE '\\' AND (actor = $3 OR $3 = '') "
-    "AND (at >= $4 OR $4 = 0) AND (at < $5 OR $5 = 0) ORDER BY id DESC LIMIT $6";
+static const char sql_page[] = "SELECT id, at, actor, action, object, detail, ip FROM audit_log "
+                               "WHERE (id < $1 OR $1 = 0) AND action LIKE $2 ESCAPE '\\' AND (actor = $3 OR $3 = '') "
+                               "AND (at >= $4 OR $4 = 0) AND (at < $5 OR $5 = 0) ORDER BY id DESC LIMIT $6";
 static const char sql_email[] = "SELECT email FROM users WHERE id = $1";
 
 /* Parses yyyy-mm-dd as the start of that day in local time: 0 and *out, or -1. */
@@ -134,11 +133,11 @@ int admin_audit_page(http_req_t *req)
                 break;
             }
             last = db_column_int64(st, 0);
-            json_array_append_new(rows, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)last, "at",
-                                                  admin_time(req, db_column_int64(st, 1)), "actor",
-                                                  db_column_text(st, 2), "action", db_column_text(st, 3), "object",
-                                                  db_column_text(st, 4), "detail", db_column_text(st, 5), "ip",
-                                                  db_column_text(st, 6)));
+            json_array_append_new(rows,
+                                  json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)last, "at",
+                                            admin_time(req, db_column_int64(st, 1)), "actor", db_column_text(st, 2),
+                                            "action", db_column_text(st, 3), "object", db_column_text(st, 4), "detail",
+                                            db_column_text(st, 5), "ip", db_column_text(st, 6)));
         }
         db_reset(st);
         if (rc < 0) {

@@ -63,9 +63,11 @@ static int identity_page(http_req_t *req, const id_state_t *s)
     if (s->alert)
         page_alert(&p, s->alert_kind, s->alert);
     if (http_query(req, "angehoben"))
-        page_alert(&p, "success", N_("Das Vertrauensniveau ist jetzt „substantiell“. Die Person wurde per E-Mail benachrichtigt."));
-    json_t *f = page_field(&p, FIELD_EMAIL, "email", N_("E-Mail-Adresse des Kontos"), s->email_value ? s->email_value : "",
-                           N_("Die Adresse, mit der sich die Person anmeldet."), s->e_email);
+        page_alert(&p, "success",
+                   N_("Das Vertrauensniveau ist jetzt „substantiell“. Die Person wurde per E-Mail benachrichtigt."));
+    json_t *f =
+        page_field(&p, FIELD_EMAIL, "email", N_("E-Mail-Adresse des Kontos"), s->email_value ? s->email_value : "",
+                   N_("Die Adresse, mit der sich die Person anmeldet."), s->e_email);
     json_object_set_new(f, "autocomplete", json_string("off"));
     page_set(&p, "lookup", json_pack("{s:o}", "fields", page_take_fields(&p)));
     json_t *found = json_null();
@@ -82,9 +84,10 @@ static int identity_page(http_req_t *req, const id_state_t *s)
             for (size_t i = 0; i < NDOCUMENTS; i++)
                 page_option(f, documents[i].value, i18n_translate(req->lang, documents[i].label),
                             s->document && !strcmp(s->document, documents[i].value));
-            page_field(&p, FIELD_CHECKBOX, "geprueft", N_("Ich habe das Dokument persönlich geprüft."), s->checked,
-                       N_("Das Lichtbild passt zur Person, das Dokument ist gültig, Name und Geburtsdatum stimmen mit dem Konto überein."),
-                       s->e_checked);
+            page_field(
+                &p, FIELD_CHECKBOX, "geprueft", N_("Ich habe das Dokument persönlich geprüft."), s->checked,
+                N_("Das Lichtbild passt zur Person, das Dokument ist gültig, Name und Geburtsdatum stimmen mit dem Konto überein."),
+                s->e_checked);
             json_object_set_new(found, "raise", json_pack("{s:o}", "fields", page_take_fields(&p)));
         }
     }
@@ -182,8 +185,9 @@ int admin_identity_submit(http_req_t *req)
         s.document = s.checked = NULL;
         return identity_page(req, &s);
     }
-    account_mail(req, a.email, "de", N_("Ihr Vertrauensniveau wurde angehoben"),
-                 N_("Nach der Prüfung Ihres Ausweises hat Ihr Konto jetzt das Vertrauensniveau „substantiell“. Damit können Sie weitere Anliegen online erledigen. Wenn Sie nicht bei uns waren, wenden Sie sich bitte sofort an die Stadtverwaltung."),
-                 "/konto", NULL);
+    account_mail(
+        req, a.email, "de", N_("Ihr Vertrauensniveau wurde angehoben"),
+        N_("Nach der Prüfung Ihres Ausweises hat Ihr Konto jetzt das Vertrauensniveau „substantiell“. Damit können Sie weitere Anliegen online erledigen. Wenn Sie nicht bei uns waren, wenden Sie sich bitte sofort an die Stadtverwaltung."),
+        "/konto", NULL);
     return http_redirect(req, 303, "/verwaltung/identitaet?angehoben=1");
 }

@@ -19,7 +19,7 @@
 #include "view/i18n.h"
 #include "web/auth.h"
 
-#define ROLES_MAX 500     /* roles listed */
+#define ROLES_MAX 500      /* roles listed */
 #define ROLE_PERMS_MAX 256 /* permissions of one role */
 
 static const char sql_roles[] = "SELECT r.id, r.name, r.title, (SELECT COUNT(*) FROM user_roles ur "
@@ -58,7 +58,10 @@ static const char *perm_label(http_req_t *req, const char *name)
 }
 
 /* Roles are global: only a manager holding the permission everywhere. */
-static int roles_denied(http_req_t *req) { return !admin_global(req, PERM_ROLES); }
+static int roles_denied(http_req_t *req)
+{
+    return !admin_global(req, PERM_ROLES);
+}
 
 /* GET /verwaltung/rollen */
 int admin_roles_page(http_req_t *req)
@@ -78,10 +81,10 @@ int admin_roles_page(http_req_t *req)
             snprintf(key, sizeof(key), "%lld", (long long)db_column_int64(st, 0));
             json_t *perms = json_array();
             json_object_set(by_id, key, perms);
-            json_array_append_new(rows, json_pack("{s:I,s:s,s:s,s:I,s:o}", "id", (json_int_t)db_column_int64(st, 0),
-                                                  "role_name", db_column_text(st, 1), "role_title",
-                                                  db_column_text(st, 2), "holders", (json_int_t)db_column_int64(st, 3),
-                                                  "perms", perms));
+            json_array_append_new(rows,
+                                  json_pack("{s:I,s:s,s:s,s:I,s:o}", "id", (json_int_t)db_column_int64(st, 0),
+                                            "role_name", db_column_text(st, 1), "role_title", db_column_text(st, 2),
+                                            "holders", (json_int_t)db_column_int64(st, 3), "perms", perms));
         }
         db_reset(st);
     }
@@ -92,8 +95,9 @@ int admin_roles_page(http_req_t *req)
             const char *name = db_column_text(st, 1);
             json_t *perms = json_object_get(by_id, key);
             if (perms)
-                json_array_append_new(perms, json_pack("{s:s,s:s,s:b}", "perm", name, "perm_label",
-                                                       perm_label(req, name), "declared", declared(name, NULL) != NULL));
+                json_array_append_new(perms,
+                                      json_pack("{s:s,s:s,s:b}", "perm", name, "perm_label", perm_label(req, name),
+                                                "declared", declared(name, NULL) != NULL));
         }
         db_reset(st);
     }
@@ -114,10 +118,12 @@ static int new_form(http_req_t *req, int status, const char *name, const char *t
 {
     page_t p = page_new(req, N_("Neue Rolle"));
     page_text(&p, N_("Nach dem Anlegen wählen Sie die Rechte der Rolle aus."));
-    page_field(&p, FIELD_TEXT, "name", N_("Kurzname"), name,
-               N_("2 bis 40 Kleinbuchstaben, Ziffern, Bindestriche oder Unterstriche, zum Beispiel sachbearbeitung. Er lässt sich später nicht ändern."),
-               e_name);
-    page_field(&p, FIELD_TEXT, "titel", N_("Bezeichnung"), title, N_("Wie die Rolle in der Verwaltung heißt."), e_title);
+    page_field(
+        &p, FIELD_TEXT, "name", N_("Kurzname"), name,
+        N_("2 bis 40 Kleinbuchstaben, Ziffern, Bindestriche oder Unterstriche, zum Beispiel sachbearbeitung. Er lässt sich später nicht ändern."),
+        e_name);
+    page_field(&p, FIELD_TEXT, "titel", N_("Bezeichnung"), title, N_("Wie die Rolle in der Verwaltung heißt."),
+               e_title);
     page_link(&p, "/verwaltung/rollen", N_("Zurück zur Liste"));
     return page_form(&p, status, "/verwaltung/rollen/neu", N_("Rolle anlegen"));
 }
@@ -144,7 +150,8 @@ int admin_role_new_submit(http_req_t *req)
     const char *name = admin_clean(req, name_in, 64);
     const char *e_name = NULL, *e_title = NULL;
     if (!admin_valid_role_name(name))
-        e_name = N_("Bitte geben Sie einen Kurznamen aus 2 bis 40 Kleinbuchstaben (a–z), Ziffern, Bindestrichen oder Unterstrichen an.");
+        e_name = N_(
+            "Bitte geben Sie einen Kurznamen aus 2 bis 40 Kleinbuchstaben (a–z), Ziffern, Bindestrichen oder Unterstrichen an.");
     const char *title = admin_name(req, title_in, ADMIN_NAME_MAX, &e_title);
     if (e_title)
         e_title = N_("Bitte geben Sie eine Bezeichnung an (höchstens 200 Zeichen).");
@@ -238,8 +245,9 @@ static int role_page(http_req_t *req, int status, int64_t id, const char *name, 
         if (!declared(selected[i], NULL))
             json_array_append_new(stale, json_string(selected[i]));
     page_set(&p, "stale", stale);
-    page_set(&p, "role", json_pack("{s:I,s:s,s:b}", "id", (json_int_t)id, "role_name", name, "builtin_admin",
-                                   !strcmp(name, "admin")));
+    page_set(
+        &p, "role",
+        json_pack("{s:I,s:s,s:b}", "id", (json_int_t)id, "role_name", name, "builtin_admin", !strcmp(name, "admin")));
     return page_render(&p, status, "admin/role");
 }
 
@@ -330,7 +338,8 @@ int admin_role_submit(http_req_t *req)
     if (!strcmp(name, "admin"))
         for (size_t k = 0; k < sizeof(admin_keeps) / sizeof(admin_keeps[0]); k++)
             if (!has(wanted, nwanted, admin_keeps[k]))
-                e_perms = N_("Die Rolle „admin“ behält immer die Rechte, Benutzerkonten und Rollen zu verwalten – sonst könnte niemand mehr Rechte vergeben.");
+                e_perms = N_(
+                    "Die Rolle „admin“ behält immer die Rechte, Benutzerkonten und Rollen zu verwalten – sonst könnte niemand mehr Rechte vergeben.");
     if (e_title || e_perms)
         return role_page(req, 422, id, name, title_in ? title_in : "", wanted, nwanted, e_title, e_perms);
 

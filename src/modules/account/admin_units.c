@@ -73,9 +73,10 @@ static int new_form(http_req_t *req, int status, const char *slug, const char *n
                     const char *e_slug, const char *e_name, const char *e_contact)
 {
     page_t p = page_new(req, N_("Neue Organisationseinheit"));
-    page_field(&p, FIELD_TEXT, "kuerzel", N_("Kürzel"), slug,
-               N_("2 bis 40 Kleinbuchstaben, Ziffern oder Bindestriche, zum Beispiel buergeramt. Es erscheint in Adressen und lässt sich später nicht ändern."),
-               e_slug);
+    page_field(
+        &p, FIELD_TEXT, "kuerzel", N_("Kürzel"), slug,
+        N_("2 bis 40 Kleinbuchstaben, Ziffern oder Bindestriche, zum Beispiel buergeramt. Es erscheint in Adressen und lässt sich später nicht ändern."),
+        e_slug);
     page_field(&p, FIELD_TEXT, "name", N_("Name"), name, N_("Zum Beispiel: Bürgeramt"), e_name);
     page_field(&p, FIELD_TEXTAREA, "kontakt", N_("Kontakt"), contact,
                N_("Anschrift, Telefon, E-Mail-Adresse – so, wie Bürgerinnen und Bürger sie sehen sollen."), e_contact);
@@ -125,7 +126,8 @@ int admin_unit_new_submit(http_req_t *req)
     db_rollback(req->db);
     if (id < 0)
         return 503;
-    return new_form(req, 422, slug_in, name_in, contact, N_("Dieses Kürzel hat schon eine andere Einheit."), NULL, NULL);
+    return new_form(req, 422, slug_in, name_in, contact, N_("Dieses Kürzel hat schon eine andere Einheit."), NULL,
+                    NULL);
 }
 
 /* The unit of the path when the manager may see it: 0 with its id, else 404/503. */
@@ -148,8 +150,8 @@ static int load_unit(http_req_t *req, int64_t *id, const char **slug, const char
     return rc == DB_ROW ? 0 : rc == DB_DONE ? 404 : 503;
 }
 
-static int unit_page(http_req_t *req, int status, int64_t id, const char *slug, const char *name,
-                     const char *contact, const char *e_name, const char *e_contact)
+static int unit_page(http_req_t *req, int status, int64_t id, const char *slug, const char *name, const char *contact,
+                     const char *e_name, const char *e_contact)
 {
     json_t *members = json_array();
     db_stmt_t *st;
@@ -218,8 +220,9 @@ int admin_unit_submit(http_req_t *req)
         db_reset(st);
     }
     if (ok) {
-        admin_audit_record(req, arena_printf(req->arena, "unit:%lld", (long long)id), "admin.unit_changed",
-                           admin_detail(req, json_pack("{s:s,s:s,s:s}", "slug", slug, "old_name", old_name, "name", name)));
+        admin_audit_record(
+            req, arena_printf(req->arena, "unit:%lld", (long long)id), "admin.unit_changed",
+            admin_detail(req, json_pack("{s:s,s:s,s:s}", "slug", slug, "old_name", old_name, "name", name)));
         ok = db_commit(req->db) == 0;
     } else {
         db_rollback(req->db);

@@ -34,10 +34,11 @@
 static const char sql_list[] =
     "SELECT u.id, u.email, u.display_name, u.is_staff, u.trust_level, u.blocked_at, u.email_confirmed_at "
     "FROM users u WHERE u.id > $1 AND u.deleted_at IS NULL "
-    "AND (u.email LIKE $2 ESCAPE '\\' OR " FOLD("u.display_name") " LIKE $2 ESCAPE '\\') "
-    "AND ($3 = 1 OR EXISTS (SELECT 1 FROM unit_members m JOIN user_roles ur ON ur.unit_id = m.unit_id "
-    "JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE m.user_id = u.id AND ur.user_id = $4 "
-    "AND rp.permission = 'account.users.manage')) ORDER BY u.id LIMIT $5";
+    "AND (u.email LIKE $2 ESCAPE '\\' OR " FOLD(
+        "u.display_name") " LIKE $2 ESCAPE '\\') "
+                          "AND ($3 = 1 OR EXISTS (SELECT 1 FROM unit_members m JOIN user_roles ur ON ur.unit_id = m.unit_id "
+                          "JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE m.user_id = u.id AND ur.user_id = $4 "
+                          "AND rp.permission = 'account.users.manage')) ORDER BY u.id LIMIT $5";
 static const char sql_member_units[] = "SELECT unit_id FROM unit_members WHERE user_id = $1";
 static const char sql_all_units[] = "SELECT id, name FROM units ORDER BY name";
 static const char sql_all_roles[] = "SELECT id, name, title FROM roles ORDER BY title";
@@ -221,11 +222,11 @@ int admin_users_page(http_req_t *req)
             break;
         }
         last = db_column_int64(st, 0);
-        json_array_append_new(
-            rows, json_pack("{s:I,s:s,s:s,s:b,s:s,s:b,s:b}", "id", (json_int_t)last, "email", db_column_text(st, 1),
-                            "name", db_column_text(st, 2), "staff", db_column_int64(st, 3) != 0, "trust",
-                            admin_trust_label(req, db_column_int64(st, 4)), "blocked", !db_column_is_null(st, 5),
-                            "confirmed", !db_column_is_null(st, 6)));
+        json_array_append_new(rows, json_pack("{s:I,s:s,s:s,s:b,s:s,s:b,s:b}", "id", (json_int_t)last, "email",
+                                              db_column_text(st, 1), "name", db_column_text(st, 2), "staff",
+                                              db_column_int64(st, 3) != 0, "trust",
+                                              admin_trust_label(req, db_column_int64(st, 4)), "blocked",
+                                              !db_column_is_null(st, 5), "confirmed", !db_column_is_null(st, 6)));
     }
     db_reset(st);
     if (rc < 0) {
@@ -259,14 +260,18 @@ static int new_form(http_req_t *req, int status, const char *email, const char *
                     const char *e_email, const char *e_name, const char *e_unit, const char *e_role)
 {
     page_t p = page_new(req, N_("Neues Dienstkonto"));
-    page_text(&p, N_("Die Person bekommt eine E-Mail mit einem Link, über den sie ihr Passwort festlegt. Der Link gilt 7 Tage."));
+    page_text(
+        &p,
+        N_("Die Person bekommt eine E-Mail mit einem Link, über den sie ihr Passwort festlegt. Der Link gilt 7 Tage."));
     json_t *f = page_field(&p, FIELD_EMAIL, "email", N_("Dienstliche E-Mail-Adresse"), email, NULL, e_email);
     json_object_set_new(f, "autocomplete", json_string("off"));
-    f = page_field(&p, FIELD_TEXT, "name", N_("Name"), name, N_("Vor- und Familienname, wie er anderen angezeigt wird."), e_name);
+    f = page_field(&p, FIELD_TEXT, "name", N_("Name"), name,
+                   N_("Vor- und Familienname, wie er anderen angezeigt wird."), e_name);
     json_object_set_new(f, "autocomplete", json_string("off"));
     f = page_field(&p, FIELD_SELECT, "einheit", N_("Organisationseinheit"), "", NULL, e_unit);
     unit_options(req, f, N_("– keine –"), unit, 0);
-    f = page_field(&p, FIELD_SELECT, "rolle", N_("Rolle"), "", N_("Mit einer Einheit gilt die Rolle nur dort, sonst überall."), e_role);
+    f = page_field(&p, FIELD_SELECT, "rolle", N_("Rolle"), "",
+                   N_("Mit einer Einheit gilt die Rolle nur dort, sonst überall."), e_role);
     role_options(req, f, N_("– keine –"), role);
     page_link(&p, "/verwaltung/benutzer", N_("Zurück zur Liste"));
     return page_form(&p, status, "/verwaltung/benutzer/neu", N_("Konto anlegen und einladen"));
@@ -287,9 +292,10 @@ static int send_invite(http_req_t *req, int64_t id, const char *email)
         token_create(req->db, id, TOKEN_INVITE, NULL, ADMIN_INVITE_TTL, token) != 0)
         return -1;
     /* Staff of a German town hall: the invitation is written in German. */
-    return account_mail(req, email, "de", N_("Ihr Dienstkonto im digitalen Rathaus"),
-                        N_("Für Sie wurde ein Dienstkonto im digitalen Rathaus angelegt. Bitte legen Sie mit diesem Link Ihr Passwort fest (gültig 7 Tage):"),
-                        "/konto/einladung", token);
+    return account_mail(
+        req, email, "de", N_("Ihr Dienstkonto im digitalen Rathaus"),
+        N_("Für Sie wurde ein Dienstkonto im digitalen Rathaus angelegt. Bitte legen Sie mit diesem Link Ihr Passwort fest (gültig 7 Tage):"),
+        "/konto/einladung", token);
 }
 
 int admin_user_new_submit(http_req_t *req)
@@ -309,12 +315,14 @@ int admin_user_new_submit(http_req_t *req)
         e_unit = N_("Bitte wählen Sie eine Ihrer Organisationseinheiten.");
         unit = 0;
     }
-    if (role_in && *role_in && (role <= 0 || !text_by_id(req, sql_role_name, role)[0] || !may_handle_role(req, role, unit))) {
+    if (role_in && *role_in &&
+        (role <= 0 || !text_by_id(req, sql_role_name, role)[0] || !may_handle_role(req, role, unit))) {
         e_role = N_("Bitte wählen Sie eine Rolle aus der Liste.");
         role = 0;
     }
     if (e_email || e_name || e_unit || e_role)
-        return new_form(req, 422, entered ? entered : "", name_in ? name_in : "", unit, role, e_email, e_name, e_unit, e_role);
+        return new_form(req, 422, entered ? entered : "", name_in ? name_in : "", unit, role, e_email, e_name, e_unit,
+                        e_role);
 
     if (db_begin_write(req->db) != 0)
         return 503;
@@ -335,7 +343,8 @@ int admin_user_new_submit(http_req_t *req)
         db_rollback(req->db);
     }
     if (!ok) {
-        log_kv(LOG_ERROR, "staff account not created", "error", db_errmsg(req->db), "request_id", req->request_id, NULL);
+        log_kv(LOG_ERROR, "staff account not created", "error", db_errmsg(req->db), "request_id", req->request_id,
+               NULL);
         return 503;
     }
     char *loc = arena_printf(req->arena, "/verwaltung/benutzer/%lld?angelegt=1", (long long)id);
@@ -347,7 +356,9 @@ int admin_user_new_submit(http_req_t *req)
 static int invite_invalid(http_req_t *req)
 {
     page_t p = page_new(req, N_("Dieser Link ist nicht mehr gültig"));
-    page_text(&p, N_("Die Einladung ist abgelaufen oder wurde schon benutzt. Bitte wenden Sie sich an Ihre Administration, damit sie Ihnen eine neue schickt."));
+    page_text(
+        &p,
+        N_("Die Einladung ist abgelaufen oder wurde schon benutzt. Bitte wenden Sie sich an Ihre Administration, damit sie Ihnen eine neue schickt."));
     page_link(&p, "/konto/anmelden", N_("Zur Anmeldung"));
     return page_message(&p, 410);
 }
@@ -355,9 +366,11 @@ static int invite_invalid(http_req_t *req)
 static int invite_form(http_req_t *req, int status, const char *token, const char *e_pw, const char *e_pw2)
 {
     page_t p = page_new(req, N_("Passwort für Ihr Dienstkonto festlegen"));
-    page_text(&p, N_("Willkommen im digitalen Rathaus. Legen Sie jetzt Ihr Passwort fest; danach melden Sie sich damit an."));
+    page_text(
+        &p, N_("Willkommen im digitalen Rathaus. Legen Sie jetzt Ihr Passwort fest; danach melden Sie sich damit an."));
     page_hidden(&p, "token", token);
-    page_field(&p, FIELD_NEW_PASSWORD, "passwort", N_("Passwort"), "", N_("Mindestens 12 Zeichen. Ein Satz, den Sie sich gut merken können, ist ein gutes Passwort."), e_pw);
+    page_field(&p, FIELD_NEW_PASSWORD, "passwort", N_("Passwort"), "",
+               N_("Mindestens 12 Zeichen. Ein Satz, den Sie sich gut merken können, ist ein gutes Passwort."), e_pw);
     page_field(&p, FIELD_NEW_PASSWORD, "passwort2", N_("Passwort wiederholen"), "", NULL, e_pw2);
     return page_form(&p, status, "/konto/einladung", N_("Passwort festlegen"));
 }
@@ -492,10 +505,10 @@ static int user_page(http_req_t *req, const account_t *a, const user_state_t *s)
         held[nheld].role = db_column_int64(st, 0);
         held[nheld].unit = db_column_int64(st, 1);
         const char *where = held[nheld].unit ? db_column_text(st, 4) : i18n_translate(req->lang, N_("überall"));
-        json_array_append_new(roles, json_pack("{s:I,s:I,s:s,s:s,s:s,s:b}", "role_id", (json_int_t)held[nheld].role,
-                                               "unit_id", (json_int_t)held[nheld].unit, "role_name",
-                                               db_column_text(st, 2), "role_title", db_column_text(st, 3), "where",
-                                               where, "removable", 0));
+        json_array_append_new(roles,
+                              json_pack("{s:I,s:I,s:s,s:s,s:s,s:b}", "role_id", (json_int_t)held[nheld].role, "unit_id",
+                                        (json_int_t)held[nheld].unit, "role_name", db_column_text(st, 2), "role_title",
+                                        db_column_text(st, 3), "where", where, "removable", 0));
         nheld++;
     }
     db_reset(st);
@@ -522,9 +535,10 @@ static int user_page(http_req_t *req, const account_t *a, const user_state_t *s)
         db_bind_int64(st, 1, a->id);
         db_bind_int64(st, 2, SESSIONS_SHOWN);
         while (db_step(st) == DB_ROW)
-            json_array_append_new(sessions, json_pack("{s:s,s:s,s:s,s:s}", "created", admin_time(req, db_column_int64(st, 0)),
-                                                      "last_seen", admin_time(req, db_column_int64(st, 1)), "ip",
-                                                      db_column_text(st, 2), "agent", db_column_text(st, 3)));
+            json_array_append_new(sessions,
+                                  json_pack("{s:s,s:s,s:s,s:s}", "created", admin_time(req, db_column_int64(st, 0)),
+                                            "last_seen", admin_time(req, db_column_int64(st, 1)), "ip",
+                                            db_column_text(st, 2), "agent", db_column_text(st, 3)));
         db_reset(st);
     }
     page_set(&p, "sessions", sessions);
@@ -532,14 +546,15 @@ static int user_page(http_req_t *req, const account_t *a, const user_state_t *s)
     /* The forms: add a role, add a unit membership. */
     json_t *f = page_field(&p, FIELD_SELECT, "rolle", N_("Rolle"), "", NULL, s->e_role);
     role_options(req, f, NULL, s->role);
-    f = page_field(&p, FIELD_SELECT, "rolle_einheit", N_("Gilt für"), "", N_("Eine Organisationseinheit, oder überall."),
-                   s->e_role_unit);
+    f = page_field(&p, FIELD_SELECT, "rolle_einheit", N_("Gilt für"), "",
+                   N_("Eine Organisationseinheit, oder überall."), s->e_role_unit);
     unit_options(req, f, N_("überall"), s->role_unit, 0);
     page_set(&p, "role_form", json_pack("{s:o}", "fields", page_take_fields(&p)));
     f = page_field(&p, FIELD_SELECT, "einheit", N_("Organisationseinheit"), "", NULL, s->e_unit);
     unit_options(req, f, NULL, s->unit, a->id);
-    page_set(&p, "unit_form", json_pack("{s:o,s:b}", "fields", page_take_fields(&p), "any",
-                                        json_array_size(json_object_get(f, "options")) > 0));
+    page_set(&p, "unit_form",
+             json_pack("{s:o,s:b}", "fields", page_take_fields(&p), "any",
+                       json_array_size(json_object_get(f, "options")) > 0));
     page_set(&p, "can_block", json_boolean(!self && (global || !target_admin)));
     page_set(&p, "can_change_roles", json_boolean(!self));
     return page_render(&p, s->status ? s->status : 200, "admin/user");
@@ -615,7 +630,8 @@ int admin_user_role_add(http_req_t *req)
     if (rc)
         return rc;
     if (a.id == req->user->id)
-        return refuse(req, &a, 403, N_("Ihre eigenen Rollen kann nur eine andere Person mit Verwaltungsrechten ändern."));
+        return refuse(req, &a, 403,
+                      N_("Ihre eigenen Rollen kann nur eine andere Person mit Verwaltungsrechten ändern."));
     user_state_t s = {0};
     s.role = admin_parse_id(http_form(req, "rolle"));
     s.role_unit = unit_value(req, http_form(req, "rolle_einheit"));
@@ -655,7 +671,8 @@ int admin_user_role_remove(http_req_t *req)
     if (rc)
         return rc;
     if (a.id == req->user->id)
-        return refuse(req, &a, 403, N_("Ihre eigenen Rollen kann nur eine andere Person mit Verwaltungsrechten ändern."));
+        return refuse(req, &a, 403,
+                      N_("Ihre eigenen Rollen kann nur eine andere Person mit Verwaltungsrechten ändern."));
     int64_t role = admin_parse_id(http_form(req, "rolle"));
     const char *unit_in = http_form(req, "einheit");
     int64_t unit = unit_in && !strcmp(unit_in, "0") ? 0 : admin_parse_id(unit_in);
@@ -722,7 +739,9 @@ static int set_block(http_req_t *req, int blocked)
     if (a.id == req->user->id)
         return refuse(req, &a, 403, N_("Ihr eigenes Konto können Sie nicht sperren."));
     if (!admin_global(req, PERM_USERS) && admin_user_is_admin(req->db, a.id) != 0)
-        return refuse(req, &a, 403, N_("Konten mit Verwaltungsrechten kann nur sperren, wer diese Rechte für die ganze Verwaltung hat."));
+        return refuse(
+            req, &a, 403,
+            N_("Konten mit Verwaltungsrechten kann nur sperren, wer diese Rechte für die ganze Verwaltung hat."));
     if (db_begin_write(req->db) != 0)
         return 503;
     rc = admin_set_blocked(req->db, a.id, blocked, (int64_t)time(NULL));
@@ -738,9 +757,15 @@ static int set_block(http_req_t *req, int blocked)
 }
 
 /* POST /verwaltung/benutzer/:id/sperren and …/entsperren */
-int admin_user_block(http_req_t *req) { return set_block(req, 1); }
+int admin_user_block(http_req_t *req)
+{
+    return set_block(req, 1);
+}
 
-int admin_user_unblock(http_req_t *req) { return set_block(req, 0); }
+int admin_user_unblock(http_req_t *req)
+{
+    return set_block(req, 0);
+}
 
 /* POST /verwaltung/benutzer/:id/einladung — a new invitation while no password is set. */
 int admin_user_reinvite(http_req_t *req)

@@ -229,7 +229,8 @@ static int user_add(const config_t *cfg, db_t *db, int argc, char **argv)
             return 1;
         }
         if (read_password(pw, sizeof(pw)) != 0) {
-            fprintf(stderr, "rathaus: no password on standard input (one line, at most %d bytes)\n", PASSWORD_MAX_BYTES);
+            fprintf(stderr, "rathaus: no password on standard input (one line, at most %d bytes)\n",
+                    PASSWORD_MAX_BYTES);
             sodium_memzero(pw, sizeof(pw));
             return 1;
         }
@@ -253,9 +254,9 @@ static int user_add(const config_t *cfg, db_t *db, int argc, char **argv)
     }
     char token[48] = "";
     int ok = id > 0 && (hash[0] || token_create(db, id, TOKEN_INVITE, NULL, ADMIN_INVITE_TTL, token) == 0);
-    ok = ok && audit_cli(db, "admin.user_created", "user", id,
-                         json_pack("{s:s,s:s,s:s}", "email", email, "role", role ? role : "", "unit",
-                                   unit ? unit : "")) == 0;
+    ok = ok &&
+         audit_cli(db, "admin.user_created", "user", id,
+                   json_pack("{s:s,s:s,s:s}", "email", email, "role", role ? role : "", "unit", unit ? unit : "")) == 0;
     if ((rc = finish(db, ok)) != 0)
         return rc;
     printf("created staff account %lld: %s\n", (long long)id, email);
@@ -266,41 +267,29 @@ static int user_add(const config_t *cfg, db_t *db, int argc, char **argv)
 
 static int user_list(db_t *db)
 {
-    /* All grants first (few), then the accounts (many), merged by user id. */
-    typedef struct grant {
-        int64_t user;
-        char text[96];
-    } grant_t;
-    static grant_t grants[4096];
-    size_t ngrants = 0;
-    db_stmt_t *st;
-    if (db_prepare(db, sql_grants, &st) != 0)
-        return 1;
-    while (db_step(st) == DB_ROW && ngrants < sizeof(grants) / sizeof(grants[0])) {
-        grants[ngrants].user = db_column_int64(st, 0);
-        const char *unit = db_column_text(st, 2);
-        snprintf(grants[ngrants].text, sizeof(grants[ngrants].text), "%s%s%s", db_column_text(st, 1),
-                 unit[0] ? "@" : "", unit);
-        ngrants++;
-    }
-    db_reset(st);
-    if (db_prepare(db, sql_users, &st) != 0)
+    /* Accounts and grants, both ordered by user id, read side by side (a merge):
+     * no limit on either, nothing held in memory. */
+    db_stmt_t *users, *grants;
+    if (db_prepare(db, sql_users, &users) != 0 || db_prepare(db, sql_grants, &grants) != 0)
         return 1;
     printf("%-6s %-40s %-5s %-7s %s\n", "ID", "E-MAIL", "STAFF", "BLOCKED", "ROLES");
-    size_t g = 0;
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        int64_t id = db_column_int64(st, 0);
-        printf("%-6lld %-40s %-5s %-7s ", (long long)id, db_column_text(st, 1), db_column_int64(st, 2) ? "yes" : "no",
-               db_column_is_null(st, 3) ? "no" : "yes");
-        while (g < ngrants && grants[g].user < id)
-            g++;
-        for (int first = 1; g < ngrants && grants[g].user == id; g++, first = 0)
-            printf("%s%s", first ? "" : ", ", grants[g].text);
+    int g = db_step(grants), rc;
+    while ((rc = db_step(users)) == DB_ROW) {
+        int64_t id = db_column_int64(users, 0);
+        printf("%-6lld %-40s %-5s %-7s ", (long long)id, db_column_text(users, 1),
+               db_column_int64(users, 2) ? "yes" : "no", db_column_is_null(users, 3) ? "no" : "yes");
+        while (g == DB_ROW && db_column_int64(grants, 0) < id) /* grants of deleted accounts */
+            g = db_step(grants);
+        for (int first = 1; g == DB_ROW && db_column_int64(grants, 0) == id; first = 0) {
+            const char *unit = db_column_text(grants, 2);
+            printf("%s%s%s%s", first ? "" : ", ", db_column_text(grants, 1), unit[0] ? "@" : "", unit);
+            g = db_step(grants);
+        }
         putchar('\n');
     }
-    db_reset(st);
-    return rc < 0 ? 1 : 0;
+    db_reset(grants);
+    db_reset(users);
+    return rc < 0 || g < 0 ? 1 : 0;
 }
 
 static int user_grant(db_t *db, int argc, char **argv)
@@ -348,10 +337,11 @@ static int user_block(db_t *db, int argc, char **argv, int blocked)
 
 int account_cli_user(const config_t *cfg, int argc, char **argv)
 {
-    static const char usage[] = "usage: rathaus user add --email E --name N [--role R] [--unit SLUG] [--password-stdin]\n"
-                                "       rathaus user list\n"
-                                "       rathaus user grant EMAIL ROLE [UNIT]\n"
-                                "       rathaus user block|unblock EMAIL\n";
+    static const char usage[] =
+        "usage: rathaus user add --email E --name N [--role R] [--unit SLUG] [--password-stdin]\n"
+        "       rathaus user list\n"
+        "       rathaus user grant EMAIL ROLE [UNIT]\n"
+        "       rathaus user block|unblock EMAIL\n";
     const char *sub = argc > 0 ? argv[0] : "";
     if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "grant") && strcmp(sub, "block") &&
         strcmp(sub, "unblock")) {
@@ -512,7 +502,8 @@ int account_demo(db_t *db)
         if (id > 0) {
             ok = (!role2 || admin_grant_role(db, id, role2, unit) == 0) &&
                  audit_cli(db, "admin.user_created", "user", id,
-                           json_pack("{s:s,s:s,s:s}", "email", staff[i].email, "role", staff[i].role, "demo", "yes")) == 0;
+                           json_pack("{s:s,s:s,s:s}", "email", staff[i].email, "role", staff[i].role, "demo", "yes")) ==
+                     0;
             printf("demo staff account: %s (%s%s%s%s%s)\n", staff[i].email, staff[i].role, staff[i].role2 ? " + " : "",
                    staff[i].role2 ? staff[i].role2 : "", staff[i].unit ? " in " : " everywhere",
                    staff[i].unit ? staff[i].unit : "");

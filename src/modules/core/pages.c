@@ -43,7 +43,7 @@ static int home(http_req_t *req)
     json_t *mods = json_array();
     for (size_t i = 0; i < modules_count; i++) {
         const module_t *m = modules_all[i];
-        if (!m->home || !strcmp(m->home, "/") || (m->nav_permission && !auth_has_permission(req, m->nav_permission)))
+        if (!m->home || !strcmp(m->home, "/") || (m->nav_permission && !auth_has_any_permission(req, m->nav_permission)))
             continue;
         json_array_append_new(mods, json_pack("{s:s,s:s,s:s}", "href", m->home, "title",
                                               i18n_translate(req->lang, m->title), "summary",

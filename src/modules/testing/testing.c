@@ -9,6 +9,7 @@
 #include "platform/jobs.h"
 #include "platform/mail.h"
 #include "web/app.h"
+#include "web/auth.h"
 #include "web/router.h"
 #include "web/sse.h"
 
@@ -132,6 +133,10 @@ static int age_session(http_req_t *req)
     return rc == DB_DONE ? http_json(req, 200, json_pack("{s:b}", "aged", 1)) : 500;
 }
 
+/* GET /_test/vertrauen — a page that needs trust level substantiell, to test the
+ * explanation a user below it gets. */
+static int trusted(http_req_t *req) { return http_send(req, 200, "text/plain; charset=utf-8", "vertraut", 8); }
+
 static int publish_job(db_t *db, const config_t *cfg, json_t *payload, char *err, size_t errlen)
 {
     const char *topic = json_string_value(json_object_get(payload, "topic"));
@@ -166,6 +171,7 @@ static const route_t testing_routes[] = {
     {"POST", "/_test/event", event, NULL, ROUTE_TEST | ROUTE_NO_CSRF | ROUTE_API, 0},
     {"POST", "/_test/mail", mail, NULL, ROUTE_TEST | ROUTE_NO_CSRF | ROUTE_API, 0},
     {"GET", "/_test/routes", routes, NULL, ROUTE_TEST | ROUTE_API, 0},
+    {"GET", "/_test/vertrauen", trusted, AUTH_SIGNED_IN, ROUTE_TEST | ROUTE_TRUST_SUBSTANTIAL, 0},
     {"POST", "/_test/session/age", age_session, NULL, ROUTE_TEST | ROUTE_NO_CSRF | ROUTE_API, 0},
 };
 
