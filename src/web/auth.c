@@ -71,7 +71,10 @@ int auth_check(http_req_t *req, const char *permission)
             return 401;
         /* Back to this page after signing in; only for pages one can GET again. */
         const char *next = (!strcmp(req->method, "GET") && req->path) ? req->path : "/";
-        char *location = arena_printf(req->arena, "/konto/anmelden?weiter=%s", next);
+        /* The login page cannot see the cookie of a session that just timed out:
+         * tell it, so that it can say why the user has to sign in again. */
+        char *location = arena_printf(req->arena, "/konto/anmelden?weiter=%s%s", next,
+                                      req->session_ended ? "&abgelaufen=1" : "");
         http_redirect(req, 303, location);
         return HTTP_ANSWERED;
     }

@@ -6,11 +6,7 @@
 // "substantiell" and the audit log records who, when and the document type;
 // blocking ends the sessions; and /verwaltung/protokoll shows every
 // authentication event of a citizen's life. On both engines.
-//
-// Only the `rathaus user add` test insists on the command; the other tests make
-// their staff with createStaff (tests/lib/account.mjs), which uses the command
-// and, while it is not built yet, registers the account through the pages and
-// grants the role in the database.
+
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +21,7 @@ import {
   auditRows,
   createStaff,
   enrolTotp,
-  ensureUnit,
+  unitId,
   fieldError,
   inputByName,
   linkPath,
@@ -115,7 +111,7 @@ forEachEngine((engine) => {
   });
 
   test('an admin is sent to enrol the second factor before any admin page, and cannot switch it off', async () => {
-    const { email, password } = await createStaff(srv, smtp, { role: 'admin', name: 'Ada Admin' });
+    const { email, password } = await createStaff(srv, { role: 'admin', name: 'Ada Admin' });
     const c = accountClient(srv);
     await loginOk(c, email, password);
     for (const p of ['/verwaltung/benutzer', '/verwaltung/protokoll', '/verwaltung/einheiten']) {
@@ -144,7 +140,7 @@ forEachEngine((engine) => {
     assert.ok(fieldError(bad.text, 'name'), 'a message at the name');
 
     const email = uniqueEmail('eingeladen');
-    const unit = await ensureUnit(srv, 'hauptamt');
+    const unit = await unitId(srv, 'hauptamt');
     const role = await idOf('roles', 'name', 'sachbearbeitung');
     const since = smtp.messages.length;
     const ok = await c.post('/verwaltung/benutzer/neu', [['email', email], ['name', 'Ines Eingeladen'], ['einheit', String(unit)], ['rolle', String(role)]]);
@@ -195,7 +191,7 @@ forEachEngine((engine) => {
 
   test('blocking a staff account ends its sessions and refuses its sign-in; unblocking lets it in again', async () => {
     assert.ok(admin, 'needs the admin');
-    const { email, password, id: uid } = await createStaff(srv, smtp, { role: 'sachbearbeitung', unit: 'bauamt', name: 'Gerd Gesperrt' });
+    const { email, password, id: uid } = await createStaff(srv, { role: 'sachbearbeitung', unit: 'bauamt', name: 'Gerd Gesperrt' });
     const staff = accountClient(srv);
     await loginOk(staff, email, password);
     const c = admin.client;

@@ -12,7 +12,7 @@ import { startServer, testCleanExit } from '../lib/server.mjs';
 import { PG_URL } from '../lib/pg.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
-import { ACCOUNT_ARGS, accountClient, auditRows, ensureUnit, fieldError, inputByName, location, login, mainText, signedIn } from '../lib/account.mjs';
+import { ACCOUNT_ARGS, accountClient, auditRows, unitId, fieldError, inputByName, location, login, mainText, signedIn } from '../lib/account.mjs';
 import { PEOPLE_IN_SEED as P, ldapArgs, ldapUnavailable, startLdap } from '../lib/ldap.mjs';
 
 const unavailable = ldapUnavailable();
@@ -36,8 +36,8 @@ for (const engine of ['sqlite', 'postgres']) {
     before(async () => {
       smtp = await startSmtp();
       srv = await startServer({ engine, smtpUrl: smtp.url, demo: true, args: [...ACCOUNT_ARGS, ...ldapArgs(directory.url)] });
-      // The units the group mapping names (made by `rathaus demo` once it makes units).
-      for (const slug of ['buergeramt', 'bauamt']) await ensureUnit(srv, slug);
+      // The units the group mapping names come from `rathaus demo`.
+      for (const slug of ['buergeramt', 'bauamt']) await unitId(srv, slug);
     });
     after(async () => {
       try {

@@ -23,14 +23,13 @@ import {
   ACCOUNT_ARGS,
   accountClient,
   createStaff,
-  ensureUnit,
+  unitId,
   location,
   permissionsOf,
   probe,
   registerAndConfirm,
   routeTable,
   signInStaff,
-  staffCreatedBy,
   loginOk,
 } from '../lib/account.mjs';
 
@@ -71,12 +70,12 @@ forEachEngine((engine) => {
 
     const citizen = await registerAndConfirm(srv, smtp, { tag: 'buergerin' });
     const citizen2 = await registerAndConfirm(srv, smtp, { tag: 'nachbar' });
-    const unitA = await ensureUnit(srv, 'buergeramt');
-    const unitB = await ensureUnit(srv, 'bauamt');
-    const staffA = await createStaff(srv, smtp, { role: 'sachbearbeitung', unit: 'buergeramt', name: 'Sachbearbeiterin A' });
-    const staffB = await createStaff(srv, smtp, { role: 'sachbearbeitung', unit: 'bauamt', name: 'Sachbearbeiter B' });
-    const admin = await createStaff(srv, smtp, { role: 'admin', name: 'Admin Global' });
-    const unitAdminA = await createStaff(srv, smtp, { role: 'admin', unit: 'buergeramt', name: 'Admin Bürgeramt' });
+    const unitA = await unitId(srv, 'buergeramt');
+    const unitB = await unitId(srv, 'bauamt');
+    const staffA = await createStaff(srv, { role: 'sachbearbeitung', unit: 'buergeramt', name: 'Sachbearbeiterin A' });
+    const staffB = await createStaff(srv, { role: 'sachbearbeitung', unit: 'bauamt', name: 'Sachbearbeiter B' });
+    const admin = await createStaff(srv, { role: 'admin', name: 'Admin Global' });
+    const unitAdminA = await createStaff(srv, { role: 'admin', unit: 'buergeramt', name: 'Admin Bürgeramt' });
 
     const describeUser = async (name, acc, client, relogin) => {
       const perms = await permissionsOf(srv, acc.id);
@@ -110,7 +109,7 @@ forEachEngine((engine) => {
     users.unitA = unitA;
     users.unitB = unitB;
     console.log(
-      `[${engine}] matrix users: staff made by ${staffCreatedBy()}; admin holds ${[...users.admin.perms].join(', ')}; ` +
+      `[${engine}] matrix users: admin holds ${[...users.admin.perms].join(', ')}; ` +
         `${routes.length} routes`,
     );
   });
@@ -223,6 +222,16 @@ forEachEngine((engine) => {
         ['unit', users.unitB, 'unit B', null],
       ],
     };
+    // The foreign records must come out unchanged (the POSTs among these routes
+    // block, grant, remove …).
+    const snapshot = async () =>
+      JSON.stringify([
+        await srv.query(`SELECT email, COALESCE(blocked_at, 0), is_staff, trust_level FROM users WHERE id IN (${staffB.id}, ${users.citizen2.id}) ORDER BY id`),
+        await srv.query(`SELECT user_id, role_id, unit_id FROM user_roles WHERE user_id = ${staffB.id} ORDER BY role_id, unit_id`),
+        await srv.query(`SELECT unit_id, user_id FROM unit_members WHERE user_id = ${staffB.id} OR unit_id = ${users.unitB} ORDER BY unit_id, user_id`),
+        await srv.query(`SELECT slug, name, contact FROM units WHERE id = ${users.unitB}`),
+      ]);
+    const before = await snapshot();
     const problems = [];
     let checked = 0;
     for (const who of Object.keys(foreign)) {
@@ -243,6 +252,7 @@ forEachEngine((engine) => {
     }
     console.log(`[${engine}] IDOR: ${idRoutes.length} routes with :id, ${checked} foreign-id requests`);
     assert.deepEqual(problems, [], problems.join('\n'));
+    assert.equal(await snapshot(), before, 'the records of another citizen and another unit are unchanged');
   });
 
   test('positive control: in its own scope the same :id pages answer', async (t) => {

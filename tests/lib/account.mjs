@@ -156,7 +156,6 @@ export const SUBJECT = {
   passwordChanged: /Ihr Passwort wurde geändert|password (was|has been) changed/i,
   emailNew: /Bitte bestätigen Sie Ihre neue E-Mail-Adresse|confirm your new e-mail/i,
   deleted: /Ihr Konto wurde gelöscht|account (was|has been) deleted/i,
-  invite: /Einladung|invitation/i,
 };
 
 // ---- HTML readers ------------------------------------------------------------------
@@ -241,7 +240,6 @@ export function hotp(key, counter) {
 }
 
 export const TOTP_STEP = 30;
-export const totpStepNow = () => Math.floor(Date.now() / 1000 / TOTP_STEP);
 
 // totpCode(base32Key, unixSeconds = now) → the code of that moment
 export function totpCode(base32Key, seconds = Date.now() / 1000) {
@@ -426,15 +424,8 @@ export function runCli(srv, args, { input = '', timeout = 60000 } = {}) {
   });
 }
 
-// A CLI that exists but says the account commands are not built yet.
-// (While the command is being written, the general option parser still refuses
-// its flags with "unknown setting 'email'".)
-function cliMissing(out) {
-  return /not part of this build|unknown command|not implemented|unknown setting 'email'/i.test(out);
-}
-
-// sqlWrite(srv, sql) — a change the test makes directly in the database (only
-// where no page or command exists for it yet; see the callers).
+// sqlWrite(srv, sql) — a change the test makes directly in the database, where
+// waiting for real time would make a suite slow (see the callers).
 export function sqlWrite(srv, sql) {
   if (srv.dbUrl.startsWith('postgres')) return psql(srv.dbUrl, sql);
   return new Promise((resolve, reject) =>
@@ -446,58 +437,23 @@ export function sqlWrite(srv, sql) {
 
 const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
-export const UNITS = {
-  buergeramt: 'Bürgeramt',
-  bauamt: 'Bauamt',
-  hauptamt: 'Hauptamt',
-  stadtforschung: 'Amt für Stadtforschung',
-};
-
-// ensureUnit(srv, slug) → unit id (created in the database when `rathaus demo` did not).
-export async function ensureUnit(srv, slug) {
-  let rows = await srv.query(`SELECT id FROM units WHERE slug = ${q(slug)}`);
-  if (!rows.length) {
-    await sqlWrite(
-      srv,
-      `INSERT INTO units (slug, name, created_at) VALUES (${q(slug)}, ${q(UNITS[slug] ?? slug)}, 0) ON CONFLICT (slug) DO NOTHING`,
-    );
-    rows = await srv.query(`SELECT id FROM units WHERE slug = ${q(slug)}`);
-  }
+// unitId(srv, slug) → the id of an organisation unit (`rathaus demo` makes
+// buergeramt, bauamt, hauptamt and stadtforschung: start the server with demo: true).
+export async function unitId(srv, slug) {
+  const rows = await srv.query(`SELECT id FROM units WHERE slug = ${q(slug)}`);
+  if (!rows.length) throw new Error(`no unit ${slug} (start the server with demo: true, or \`rathaus unit add\`)`);
   return Number(rows[0][0]);
 }
 
-let cliState = null; // 'cli' | 'fallback', decided by the first call
-export function staffCreatedBy() {
-  return cliState;
-}
-
-// createStaff(srv, smtp, {email, name, role, unit, password}) → {email, password, id, via}
-// Uses `rathaus user add --email E --name N --role R [--unit SLUG] --password-stdin`.
-// While that command is not built yet ("not part of this build"), the account
-// is registered through the pages and the role granted in the database; via
-// says which way was taken, so a suite can report it.
-export async function createStaff(srv, smtp, { email = uniqueEmail('staff'), name = 'Test Mitarbeiterin', role, unit, password = newPassword() }) {
+// createStaff(srv, {email, name, role, unit, password}) → {email, password, id}
+// through `rathaus user add --email E --name N --role R [--unit SLUG] --password-stdin`,
+// as an operator makes the first accounts.
+export async function createStaff(srv, { email = uniqueEmail('staff'), name = 'Test Mitarbeiterin', role, unit, password = newPassword() }) {
   const args = ['user', 'add', '--email', email, '--name', name, '--role', role, '--password-stdin'];
-  if (unit) args.push('--unit', unit);
-  if (cliState !== 'fallback') {
-    const r = await runCli(srv, args, { input: password + '\n' });
-    if (r.code === 0) {
-      cliState = 'cli';
-      return { email, password, id: await userId(srv, email), via: 'cli' };
-    }
-    if (!cliMissing(r.out)) throw new Error(`rathaus ${args.join(' ')} failed (exit ${r.code}):\n${r.out}`);
-    cliState = 'fallback';
-  }
-  const acc = await registerAndConfirm(srv, smtp, { email, password });
-  await logout(acc.client);
-  const unitId = unit ? await ensureUnit(srv, unit) : 0;
-  await sqlWrite(srv, `UPDATE users SET is_staff = 1, display_name = ${q(name)} WHERE id = ${acc.id}`);
-  await sqlWrite(
-    srv,
-    `INSERT INTO user_roles (user_id, role_id, unit_id) SELECT ${acc.id}, id, ${unitId} FROM roles WHERE name = ${q(role)}`,
-  );
-  if (unitId) await sqlWrite(srv, `INSERT INTO unit_members (unit_id, user_id) VALUES (${unitId}, ${acc.id})`);
-  return { email, password, id: acc.id, via: 'fallback' };
+  if (unit) args.splice(8, 0, '--unit', unit);
+  const r = await runCli(srv, args, { input: password + '\n' });
+  if (r.code !== 0) throw new Error(`rathaus ${args.join(' ')} failed (exit ${r.code}):\n${r.out}`);
+  return { email, password, id: await userId(srv, email) };
 }
 
 // permissionsOf(srv, userId) → Set of permission strings the user holds (any unit).
@@ -514,7 +470,7 @@ export async function permissionsOf(srv, uid) {
 export async function signInStaff(srv, staff, { enrol = false } = {}) {
   const c = accountClient(srv);
   let totp = staff.totp ?? null;
-  let r = await login(c, staff.email, staff.password, { totp });
+  const r = await login(c, staff.email, staff.password, { totp });
   if (r.status !== 303 || location(r).startsWith('/konto/anmelden'))
     throw new Error(`sign-in of ${staff.email}: ${r.status} ${location(r)} ${mainText(r.text).slice(0, 300)}`);
   const needs = enrol || /pflicht|2fa/.test(location(r));
@@ -578,19 +534,11 @@ export async function auditRows(srv, uid) {
   return rows.map(([action, actor, ip, ...rest]) => ({ action, actor, ip, detail: rest.join('|') }));
 }
 
-export async function auditActions(srv, uid) {
-  return (await auditRows(srv, uid)).map((r) => r.action);
-}
-
 // The routes the server declares (GET /_test/routes).
 export async function routeTable(srv) {
   const r = await srv.get('/_test/routes');
   if (r.status !== 200) throw new Error(`GET /_test/routes: ${r.status}`);
   return JSON.parse(r.text).routes;
-}
-
-export async function hasRoute(srv, method, pattern) {
-  return (await routeTable(srv)).some((r) => r.method === method && r.pattern === pattern);
 }
 
 // ---- browser ------------------------------------------------------------------------------

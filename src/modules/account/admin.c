@@ -339,7 +339,7 @@ static const struct area {
 };
 
 /* GET /verwaltung — the areas this user may use. Open to every signed-in
- * account; one without any of these permissions gets 403. */
+ * account; one without any of these permissions is told so plainly. */
 int admin_overview(http_req_t *req)
 {
     if (admin_guard(req))
@@ -350,11 +350,9 @@ int admin_overview(http_req_t *req)
             json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "href", areas[i].href, "label",
                                                   i18n_translate(req->lang, areas[i].title), "text",
                                                   i18n_translate(req->lang, areas[i].text)));
-    if (json_array_size(list) == 0) {
-        json_decref(list);
-        return 403;
-    }
     page_t p = page_new(req, N_("Verwaltung"));
+    if (json_array_size(list) == 0)
+        page_text(&p, N_("Für Ihr Konto gibt es hier keine Verwaltungsbereiche. Wenn Sie Rechte brauchen, wenden Sie sich an Ihre Administration."));
     page_set(&p, "areas", list);
     return page_render(&p, 200, "admin/overview");
 }

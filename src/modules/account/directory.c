@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "modules/account/admin.h"
 #include "modules/account/handlers.h"
 
 static const char sql_link[] = "SELECT user_id FROM identity_links WHERE provider = 'ldap' AND subject = $1";
@@ -20,12 +21,6 @@ static const char sql_new_link[] = "INSERT INTO identity_links (provider, subjec
 static const char sql_refresh[] = "UPDATE users SET display_name = $2, is_staff = 1, updated_at = $3, "
                                   "email_confirmed_at = COALESCE(email_confirmed_at, $3) WHERE id = $1";
 static const char sql_clear_roles[] = "DELETE FROM user_roles WHERE user_id = $1";
-static const char sql_role_id[] = "SELECT id FROM roles WHERE name = $1";
-static const char sql_unit_id[] = "SELECT id FROM units WHERE slug = $1";
-static const char sql_grant[] = "INSERT INTO user_roles (user_id, role_id, unit_id) VALUES ($1, $2, $3) "
-                                "ON CONFLICT (user_id, role_id, unit_id) DO NOTHING";
-static const char sql_member[] = "INSERT INTO unit_members (unit_id, user_id) VALUES ($1, $2) "
-                                 "ON CONFLICT (unit_id, user_id) DO NOTHING";
 
 /* Runs a one-text-parameter query returning an id: 0 found, 1 none, < 0 error. */
 static int id_for_text(db_t *db, const char *sql, const char *text, int64_t *id)
@@ -39,21 +34,6 @@ static int id_for_text(db_t *db, const char *sql, const char *text, int64_t *id)
         *id = db_column_int64(st, 0);
     db_reset(st);
     return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : -1;
-}
-
-static int exec_ids(db_t *db, const char *sql, int64_t a, int64_t b, int64_t c, int n)
-{
-    db_stmt_t *st;
-    if (db_prepare(db, sql, &st) != 0)
-        return -1;
-    db_bind_int64(st, 1, a);
-    if (n > 1)
-        db_bind_int64(st, 2, b);
-    if (n > 2)
-        db_bind_int64(st, 3, c);
-    int rc = db_step(st);
-    db_reset(st);
-    return rc == DB_DONE ? 0 : -1;
 }
 
 int account_sync_directory_user(http_req_t *req, const ldap_identity_t *id, int64_t now, int64_t *user_id)
@@ -119,21 +99,23 @@ int account_sync_directory_user(http_req_t *req, const ldap_identity_t *id, int6
             db_reset(st);
         }
     }
-    if (rc == 0)
-        rc = exec_ids(db, sql_clear_roles, uid, 0, 0, 1);
+    db_stmt_t *clear;
+    if (rc == 0 && db_prepare(db, sql_clear_roles, &clear) == 0) {
+        db_bind_int64(clear, 1, uid);
+        rc = db_step(clear) == DB_DONE ? 0 : -1;
+        db_reset(clear);
+    }
     for (int i = 0; rc == 0 && i < id->grant_count; i++) {
         int64_t role = 0, unit = 0;
-        if (id_for_text(db, sql_role_id, id->grants[i].role, &role) != 0) {
+        if (admin_role_id(db, id->grants[i].role, &role) != 0) {
             log_kv(LOG_WARN, "directory group maps to an unknown role", "role", id->grants[i].role, NULL);
             continue;
         }
-        if (id->grants[i].unit[0] && id_for_text(db, sql_unit_id, id->grants[i].unit, &unit) != 0) {
+        if (id->grants[i].unit[0] && admin_unit_id(db, id->grants[i].unit, &unit) != 0) {
             log_kv(LOG_WARN, "directory group maps to an unknown unit", "unit", id->grants[i].unit, NULL);
             continue;
         }
-        rc = exec_ids(db, sql_grant, uid, role, unit, 3);
-        if (rc == 0 && unit)
-            rc = exec_ids(db, sql_member, unit, uid, 0, 2);
+        rc = admin_grant_role(db, uid, role, unit); /* also makes the account a member of the unit */
     }
     if (rc == 0 && db_commit(db) == 0) {
         *user_id = uid;

@@ -64,7 +64,7 @@ int account_login_page(http_req_t *req)
         alert = N_("Ihre E-Mail-Adresse ist bestätigt. Bitte melden Sie sich an."), kind = "success";
     else if (http_query(req, "passwort"))
         alert = N_("Ihr Passwort wurde geändert. Bitte melden Sie sich mit dem neuen Passwort an."), kind = "success";
-    else if (req->session_ended)
+    else if (req->session_ended || http_query(req, "abgelaufen"))
         alert = N_("Sie wurden nach längerer Pause aus Sicherheitsgründen abgemeldet. Bitte melden Sie sich erneut an."), kind = "warning";
     else if (http_query(req, "weiter"))
         alert = N_("Bitte melden Sie sich an, um diese Seite zu sehen.");

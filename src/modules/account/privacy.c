@@ -129,9 +129,9 @@ static json_t *collect(http_req_t *req)
 }
 
 /* Turns JSON into nested description lists for the readable export page. Every
- * item sets both "value" and "children" (null at leaves): the template engine
- * looks missing names up in outer contexts, and a missing "children" would find
- * the parent's and recurse. */
+ * item sets "value", "children" (null at leaves) and "has_children": the template
+ * engine looks missing names up in outer contexts, and a missing "children" would
+ * find the parent's and recurse. */
 static json_t *readable(json_t *v);
 
 static json_t *readable_item(const char *key, json_t *val)
@@ -139,8 +139,11 @@ static json_t *readable_item(const char *key, json_t *val)
     json_t *item = json_pack("{s:s}", "key", key);
     if (json_is_object(val) || json_is_array(val)) {
         json_object_set_new(item, "value", json_string(""));
-        json_object_set_new(item, "children", readable(val));
+        json_t *children = readable(val);
+        json_object_set_new(item, "has_children", json_boolean(json_array_size(children) > 0));
+        json_object_set_new(item, "children", children);
     } else {
+        json_object_set_new(item, "has_children", json_false());
         json_object_set_new(item, "children", json_null());
         if (json_is_string(val))
             json_object_set(item, "value", val);
