@@ -19,7 +19,7 @@ PGBIN=/usr/lib/postgresql/15/bin # not /usr/local/bin: these must be Debian's ow
 ROLE=rathaus
 
 die() { echo "pg-test: $*" >&2; exit 1; }
-usage() { die "usage: $0 start DIR PORT | stop DIR"; }
+usage() { die "usage: $0 start DIR PORT | halt DIR | stop DIR"; }
 
 # Runs a command as the cluster's owner (`postgres` when we are root).
 as_owner() {
@@ -122,6 +122,15 @@ cmd_stop() {
   rm -rf "$dir"
 }
 
+# Stops the server but keeps the cluster, so that "start DIR PORT" brings it back
+# with its data (tests of an outage).
+cmd_halt() {
+  is_ours || die "$dir is not a pg-test cluster"
+  if is_running; then
+    as_owner "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+  fi
+}
+
 [ $# -ge 2 ] || usage
 action=$1
 dir=$(abs_dir "${2%/}")
@@ -137,5 +146,6 @@ fi
 case "$action" in
   start) [ $# -eq 3 ] || usage; cmd_start "$3" ;;
   stop) [ $# -eq 2 ] || usage; cmd_stop ;;
+  halt) [ $# -eq 2 ] || usage; cmd_halt ;;
   *) usage ;;
 esac

@@ -209,7 +209,16 @@ static int pg_revive(db_t *db)
     pg_db_t *d = conn_of(db);
     int i, rc;
 
-    if (PQstatus(d->conn) == CONNECTION_OK)
+    /* A server that restarted has closed its end (after a FATAL goodbye); libpq
+     * only learns that on the next query, which would then fail. Between queries
+     * of a connection that does not LISTEN nothing else arrives, so a readable
+     * socket means exactly that: reconnect before the query instead of after. */
+    int dropped = 0;
+    if (PQstatus(d->conn) == CONNECTION_OK && PQtransactionStatus(d->conn) == PQTRANS_IDLE && d->nlistening == 0) {
+        struct pollfd pfd = {.fd = PQsocket(d->conn), .events = POLLIN};
+        dropped = pfd.fd >= 0 && poll(&pfd, 1, 0) > 0;
+    }
+    if (PQstatus(d->conn) == CONNECTION_OK && !dropped)
         return 0;
     PQreset(d->conn);
     if (PQstatus(d->conn) != CONNECTION_OK) {

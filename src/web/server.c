@@ -42,6 +42,9 @@ int64_t now_ns(void)
 
 int64_t now_ms(void) { return now_ns() / 1000000; }
 
+/* A connection whose server restarted is noticed and renewed by the db layer
+ * before the next query (db_pg.c, pg_revive); here only a missing connection is
+ * (re)opened, at most four times a second per thread while the database is down. */
 db_t *worker_db(worker_t *w)
 {
     if (w->db)
@@ -52,7 +55,7 @@ db_t *worker_db(worker_t *w)
     char err[256];
     if (db_open(w->app->cfg.database_url, &w->db, err, sizeof(err)) != 0) {
         w->db = NULL;
-        w->db_retry_after_ms = now + 1000; /* at most one attempt per second per thread */
+        w->db_retry_after_ms = now + 250; /* at most four attempts a second per thread */
         log_kv(LOG_WARN, "database unreachable", "error", err, NULL);
         return NULL;
     }
