@@ -127,6 +127,7 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
         fprintf(stderr, "rathaus: accounts: %s\n", err);
         goto out;
     }
+    http_page_globals_init(app);
     app->modules = modules_all;
     app->module_count = modules_count;
     app->router = router_build(modules_all, modules_count, cfg->test_routes, err, sizeof(err));
@@ -150,6 +151,7 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
     rc = server_run(app) == 0 ? 0 : 1;
 out:
     if (app) {
+        http_page_globals_free(app);
         router_free(app->router);
         static_free(app->assets);
         tmpl_set_free(app->templates);

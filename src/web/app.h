@@ -30,6 +30,8 @@ struct http_app {
     const module_t *const *modules;
     size_t module_count;
     static_assets_t *assets;
+    json_t *page_city;               /* the same for every page: made once (response.c) */
+    json_t *page_assets;
     h2o_globalconf_t globalconf;
     h2o_hostconf_t *hostconf;
     struct st_ssl_ctx_st *ssl_ctx;   /* NULL without TLS */
@@ -69,6 +71,10 @@ int64_t now_ns(void);
 int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req);
 /* dispatch.c: finishes an asynchronous request (access log, metrics, counters). */
 void dispatch_async_done(http_req_t *req);
+
+/* response.c: builds the page values that never change (city, asset URLs). */
+void http_page_globals_init(http_app_t *app);
+void http_page_globals_free(http_app_t *app);
 
 /* server.c */
 int server_run(http_app_t *app);

@@ -109,6 +109,8 @@ static int csrf_ok(http_req_t *req)
     return n > 0 && strlen(sent) == n && sodium_memcmp(cookie, sent, n) == 0;
 }
 
+static void release_json(void *p) { json_decref(*(json_t **)p); }
+
 /* Parses the body by its content type; returns 0 or an HTTP status. */
 static int parse_body(http_req_t *req, size_t limit)
 {
@@ -147,7 +149,12 @@ static int parse_body(http_req_t *req, size_t limit)
             return 400;
         json_error_t jerr;
         req->json = json_loadb(body.base, body.len, JSON_REJECT_DUPLICATES, &jerr);
-        return req->json ? 0 : 400;
+        if (!req->json)
+            return 400;
+        /* Freed with the request's arena, whichever way the request ends. */
+        json_t **owner = h2o_mem_alloc_shared(req->arena, sizeof(json_t *), release_json);
+        *owner = req->json;
+        return 0;
     }
     return 415;
 }
@@ -318,7 +325,5 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *hreq)
     }
     if (!(route->flags & ROUTE_STREAM))
         access_log(req);
-    if (req->json)
-        json_decref(req->json);
     return 0;
 }

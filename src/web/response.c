@@ -211,6 +211,30 @@ static const char *page_path(http_req_t *req)
     return "/";
 }
 
+void http_page_globals_init(http_app_t *app)
+{
+    json_t *city = json_object();
+    json_object_set_new(city, "name", json_string(app->cfg.city_name));
+    if (app->cfg.city_logo[0])
+        json_object_set_new(city, "logo", json_string(static_url(app->assets, app->cfg.city_logo)));
+    json_t *assets = json_object();
+    json_object_set_new(assets, "kern_css", json_string(static_url(app->assets, "kern/kern.min.css")));
+    json_object_set_new(assets, "fonts_css", json_string(static_url(app->assets, "kern/fonts/fira-sans.css")));
+    json_object_set_new(assets, "app_css", json_string(static_url(app->assets, "css/rathaus.css")));
+    json_object_set_new(assets, "app_js", json_string(static_url(app->assets, "js/rathaus.js")));
+    json_object_set_new(assets, "manifest", json_string(static_url(app->assets, "manifest.webmanifest")));
+    json_object_set_new(assets, "icon", json_string(static_url(app->assets, "img/favicon.svg")));
+    app->page_city = city;
+    app->page_assets = assets;
+}
+
+void http_page_globals_free(http_app_t *app)
+{
+    json_decref(app->page_city);
+    json_decref(app->page_assets);
+    app->page_city = app->page_assets = NULL;
+}
+
 /* The values every page needs: language, token, city, assets, navigation. */
 static void add_page_globals(http_req_t *req, json_t *model)
 {
@@ -220,19 +244,10 @@ static void add_page_globals(http_req_t *req, json_t *model)
     json_object_set_new(model, "is_en", json_boolean(en));
     json_object_set_new(model, "csrf", json_string(req->csrf_token ? req->csrf_token : ""));
     json_object_set_new(model, "current_path", json_string(page_path(req)));
-    json_t *city = json_object();
-    json_object_set_new(city, "name", json_string(app->cfg.city_name));
-    if (app->cfg.city_logo[0])
-        json_object_set_new(city, "logo", json_string(static_url(app->assets, app->cfg.city_logo)));
-    json_object_set_new(model, "city", city);
-    json_t *assets = json_object();
-    json_object_set_new(assets, "kern_css", json_string(static_url(app->assets, "kern/kern.min.css")));
-    json_object_set_new(assets, "fonts_css", json_string(static_url(app->assets, "kern/fonts/fira-sans.css")));
-    json_object_set_new(assets, "app_css", json_string(static_url(app->assets, "css/rathaus.css")));
-    json_object_set_new(assets, "app_js", json_string(static_url(app->assets, "js/rathaus.js")));
-    json_object_set_new(assets, "manifest", json_string(static_url(app->assets, "manifest.webmanifest")));
-    json_object_set_new(assets, "icon", json_string(static_url(app->assets, "img/favicon.svg")));
-    json_object_set_new(model, "assets", assets);
+    /* Shared, read-only objects: json_object_set only takes a reference
+     * (jansson counts references atomically, so threads may share them). */
+    json_object_set(model, "city", app->page_city);
+    json_object_set(model, "assets", app->page_assets);
     json_t *nav = json_array();
     for (size_t i = 0; i < app->module_count; i++) {
         const module_t *m = app->modules[i];
@@ -278,8 +293,9 @@ int http_render(http_req_t *req, int status, const char *name, json_t *model)
     buf_init(&body, req->arena, 8192, PAGE_MAX);
     if (tmpl_render(content, model, req->lang, &body) != 0)
         goto fail;
-    /* The content is our own rendered, escaped HTML; the layout inserts it raw. */
-    json_object_set_new(model, "content", json_stringn(body.data ? body.data : "", body.len));
+    /* The content is our own rendered, escaped HTML; the layout inserts it raw.
+     * Every value in it was valid UTF-8 already, so jansson need not check again. */
+    json_object_set_new(model, "content", json_stringn_nocheck(body.data ? body.data : "", body.len));
     buf_t page;
     buf_init(&page, req->arena, body.len + 8192, PAGE_MAX);
     if (tmpl_render(layout, model, req->lang, &page) != 0)

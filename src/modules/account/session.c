@@ -11,21 +11,28 @@
 
 #define TOKEN_BYTES 32
 #define LAST_SEEN_GRANULARITY 60 /* write last_seen_at at most once a minute per session */
-#define MAX_GRANTS 256
+#define MAX_GRANTS 256 /* more are ignored: no role set is that large */
 #define MAX_UNITS 64
 
 static const char sql_insert[] = "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, ip, "
                                  "user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)";
+/* One round trip for everything a request needs to know about its user: on
+ * PostgreSQL every query costs a network round trip, and this runs for every
+ * signed-in request. Rows: kind 0 the session and account (exactly one), kind 1
+ * a granted permission with its unit, kind 2 a unit the user belongs to. */
 static const char sql_load[] =
-    "SELECT s.user_id, s.last_seen_at, s.expires_at, u.email, u.display_name, u.is_staff, u.trust_level, "
+    "SELECT 0, s.user_id, s.last_seen_at, s.expires_at, u.email, u.display_name, u.is_staff, u.trust_level, "
     "u.totp_enabled_at, u.blocked_at, u.deleted_at FROM sessions s JOIN users u ON u.id = s.user_id "
-    "WHERE s.id_hash = $1";
+    "WHERE s.id_hash = $1 "
+    "UNION ALL SELECT 1, ur.unit_id, 0, 0, rp.permission, '', 0, 0, NULL, NULL, NULL FROM sessions s "
+    "JOIN user_roles ur ON ur.user_id = s.user_id JOIN role_permissions rp ON rp.role_id = ur.role_id "
+    "WHERE s.id_hash = $1 "
+    "UNION ALL SELECT 2, um.unit_id, 0, 0, '', '', 0, 0, NULL, NULL, NULL FROM sessions s "
+    "JOIN unit_members um ON um.user_id = s.user_id WHERE s.id_hash = $1 "
+    "ORDER BY 1, 5, 2";
 static const char sql_touch[] = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
 static const char sql_delete[] = "DELETE FROM sessions WHERE id_hash = $1";
 static const char sql_delete_all[] = "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2";
-static const char sql_grants[] = "SELECT rp.permission, ur.unit_id FROM user_roles ur JOIN role_permissions rp "
-                                 "ON rp.role_id = ur.role_id WHERE ur.user_id = $1 ORDER BY rp.permission";
-static const char sql_units[] = "SELECT unit_id FROM unit_members WHERE user_id = $1 ORDER BY unit_id";
 
 void session_random_token(char out[48])
 {
@@ -117,42 +124,6 @@ int session_destroy_all(db_t *db, int64_t user_id, const char *except_hash)
     return rc == DB_DONE ? 0 : -1;
 }
 
-/* Reads the user's grants and units into the arena. */
-static int load_access(http_req_t *req, http_user_t *u)
-{
-    db_stmt_t *st;
-    if (db_prepare(req->db, sql_grants, &st) != 0)
-        return -1;
-    db_bind_int64(st, 1, u->id);
-    http_grant_t *grants = arena_alloc(req->arena, sizeof(http_grant_t) * MAX_GRANTS);
-    size_t n = 0;
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW && n < MAX_GRANTS) {
-        grants[n].permission = arena_strdup(req->arena, db_column_text(st, 0));
-        grants[n].unit_id = db_column_int64(st, 1);
-        n++;
-    }
-    db_reset(st);
-    if (rc < 0)
-        return -1;
-    u->grants = grants;
-    u->grant_count = n;
-
-    if (db_prepare(req->db, sql_units, &st) != 0)
-        return -1;
-    db_bind_int64(st, 1, u->id);
-    int64_t *units = arena_alloc(req->arena, sizeof(int64_t) * MAX_UNITS);
-    n = 0;
-    while ((rc = db_step(st)) == DB_ROW && n < MAX_UNITS)
-        units[n++] = db_column_int64(st, 0);
-    db_reset(st);
-    if (rc < 0)
-        return -1;
-    u->unit_ids = units;
-    u->unit_count = n;
-    return 0;
-}
-
 int session_load(http_req_t *req)
 {
     const char *token = http_cookie(req, SESSION_COOKIE);
@@ -164,28 +135,39 @@ int session_load(http_req_t *req)
     if (db_prepare(req->db, sql_load, &st) != 0)
         return 503;
     db_bind_text(st, 1, hash, -1);
-    int rc = db_step(st);
-    if (rc < 0) {
-        db_reset(st);
-        return rc == DB_ECONN ? 503 : 500;
+    http_user_t *u = NULL;
+    http_grant_t *grants = arena_alloc(req->arena, sizeof(http_grant_t) * MAX_GRANTS);
+    int64_t *units = arena_alloc(req->arena, sizeof(int64_t) * MAX_UNITS);
+    size_t ngrants = 0, nunits = 0;
+    int64_t last_seen = 0, expires = 0;
+    int gone = 0, rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t kind = db_column_int64(st, 0);
+        if (kind == 0) {
+            u = arena_alloc(req->arena, sizeof(*u));
+            u->id = db_column_int64(st, 1);
+            last_seen = db_column_int64(st, 2);
+            expires = db_column_int64(st, 3);
+            u->email = arena_strdup(req->arena, db_column_text(st, 4));
+            u->display_name = arena_strdup(req->arena, db_column_text(st, 5));
+            u->is_staff = db_column_int64(st, 6) != 0;
+            u->trust_level = (int)db_column_int64(st, 7);
+            u->totp_enabled = !db_column_is_null(st, 8);
+            gone = !db_column_is_null(st, 9) || !db_column_is_null(st, 10);
+        } else if (kind == 1 && ngrants < MAX_GRANTS) {
+            grants[ngrants].permission = arena_strdup(req->arena, db_column_text(st, 4));
+            grants[ngrants++].unit_id = db_column_int64(st, 1);
+        } else if (kind == 2 && nunits < MAX_UNITS) {
+            units[nunits++] = db_column_int64(st, 1);
+        }
     }
-    if (rc == DB_DONE) {
-        db_reset(st);
+    db_reset(st);
+    if (rc < 0)
+        return rc == DB_ECONN ? 503 : 500;
+    if (!u) {
         http_set_cookie(req, SESSION_COOKIE, "", 0); /* forget a cookie for a session that is gone */
         return 0;
     }
-    http_user_t *u = arena_alloc(req->arena, sizeof(*u));
-    u->id = db_column_int64(st, 0);
-    int64_t last_seen = db_column_int64(st, 1);
-    int64_t expires = db_column_int64(st, 2);
-    u->email = arena_strdup(req->arena, db_column_text(st, 3));
-    u->display_name = arena_strdup(req->arena, db_column_text(st, 4));
-    u->is_staff = db_column_int64(st, 5) != 0;
-    u->trust_level = (int)db_column_int64(st, 6);
-    u->totp_enabled = !db_column_is_null(st, 7);
-    int gone = !db_column_is_null(st, 8) || !db_column_is_null(st, 9);
-    db_reset(st);
-
     int64_t now = (int64_t)time(NULL);
     int64_t idle_end = last_seen + idle_seconds(req);
     if (gone || now >= idle_end || now >= expires) {
@@ -206,8 +188,10 @@ int session_load(http_req_t *req)
     idle_end = last_seen + idle_seconds(req);
     u->session_expires_at = idle_end < expires ? idle_end : expires;
     u->session_absolute_end = expires;
-    if (load_access(req, u) != 0)
-        return 503;
+    u->grants = grants;
+    u->grant_count = ngrants;
+    u->unit_ids = units;
+    u->unit_count = nunits;
     req->user = u;
     req->session_hash = arena_strdup(req->arena, hash);
     return 0;
