@@ -17,6 +17,7 @@ import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
@@ -86,6 +87,18 @@ export function testCleanExit(get) {
     const errors = [];
     for (const s of list) await s.stopAndCheck().catch((e) => errors.push(e.message));
     assert.ok(errors.length === 0, errors.join('\n\n'));
+  });
+}
+
+// /healthz over TLS with the test's self-signed certificate (servers started with --tls-cert).
+function httpsHealth(port) {
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
   });
 }
 
@@ -294,7 +307,7 @@ export async function startServer(opts = {}) {
       throw new Error(`${name} exited during start-up (${exitInfo.code ?? exitInfo.signal}); stderr:\n${tail(stderr)}`);
     }
     try {
-      const r = await request(base, { path: '/healthz', timeout: 2000 });
+      const r = opts.scheme === 'https' ? await httpsHealth(port) : await request(base, { path: '/healthz', timeout: 2000 });
       if (r.status === 200) break;
     } catch {
       /* not listening yet */
