@@ -79,7 +79,7 @@ kill "$srv"; wait "$srv" 2>/dev/null || true
 startup=$(node bench/startup.mjs "$BIN" "${common[@]}")
 
 # Accounts: the cost of argon2id, and of finding the user of a request (issue 3).
-argon=$(build/bench/account_bench 2>&1 | tail -n 1)
+argon=$(build/bench/account_bench 2>&1 | tail -n 3 | sed 's/^ *//' | sed '2,$s/^/- /')
 sess_sqlite=$(build/bench/session_bench "sqlite:$work/session.db" 20000)
 pgdir="$work/pg"
 pgport=$(free_port)
