@@ -8,15 +8,14 @@
 // touching this file. No console errors or CSP refusals either. SQLite; a smoke
 // pass on PostgreSQL.
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, describePg, testCleanExit } from '../lib/server.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
-import { launchBrowser, watchPage, runAxe, formatViolations, switchLanguage, newContext } from '../lib/browser.mjs';
+import { describePg, testCleanExit } from '../lib/server.mjs';
+import { watchPage, runAxe, formatViolations, switchLanguage, newContext } from '../lib/browser.mjs';
 import {
-  ACCOUNT_ARGS,
   SUBJECT,
   accountClient,
+  accountSuite,
   contextHeaders,
   createStaff,
   unitId,
@@ -108,10 +107,8 @@ describe('sqlite', { timeout: 300000 }, () => {
   let browser;
   let routes;
   const s = {}; // accounts and links made in before()
+  accountSuite('sqlite', { demo: true, browser: true, onStart: (started) => ({ srv, smtp, browser } = started) });
   before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine: 'sqlite', smtpUrl: smtp.url, args: ACCOUNT_ARGS, demo: true });
-    browser = await launchBrowser();
     routes = (await routeTable(srv)).filter((r) => !r.test);
 
     // Signed in with a browser's user agent: the session list shows it.
@@ -156,14 +153,6 @@ describe('sqlite', { timeout: 300000 }, () => {
       await s.admin.client.page('/verwaltung/benutzer/neu');
       await s.admin.client.post('/verwaltung/benutzer/neu', [['email', invited], ['name', 'Inge Eingeladen'], ['einheit', String(s.ids.unit)], ['rolle', String(s.ids.role)]]);
       s.inviteLink = linkPath(await waitForMail(smtp, invited, { since, subject: /Dienstkonto/ }), '/konto/einladung');
-    }
-  });
-  after(async () => {
-    try {
-      if (browser) await browser.close();
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
     }
   });
 
@@ -267,19 +256,7 @@ describePg('postgres smoke', { timeout: 120000 }, () => {
   let srv;
   let smtp;
   let browser;
-  before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine: 'postgres', smtpUrl: smtp.url, args: ACCOUNT_ARGS });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    try {
-      if (browser) await browser.close();
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
-    }
-  });
+  accountSuite('postgres', { browser: true, onStart: (s) => ({ srv, smtp, browser } = s) });
 
   test('login page, a failed sign-in and the signed-in account pages: no axe violations', async () => {
     const acc = await registerAndConfirm(srv, smtp);

@@ -4,12 +4,11 @@
 // again. Every field is reached by Tab in a sensible order and shows a visible
 // focus; a form sent with mistakes is corrected by keyboard too. SQLite.
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, testCleanExit } from '../lib/server.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
-import { launchBrowser, newContext, watchPage } from '../lib/browser.mjs';
-import { ACCOUNT_ARGS, SUBJECT, contextHeaders, linkPath, newPassword, uniqueEmail, waitForMail } from '../lib/account.mjs';
+import { testCleanExit } from '../lib/server.mjs';
+import { newContext, watchPage } from '../lib/browser.mjs';
+import { SUBJECT, accountSuite, contextHeaders, linkPath, newPassword, uniqueEmail, waitForMail } from '../lib/account.mjs';
 
 // Presses Tab until the focused element matches selector; returns how many
 // presses it took. Fails after max presses, listing where the focus went.
@@ -43,19 +42,7 @@ describe('keyboard only', { timeout: 120000 }, () => {
   let srv;
   let smtp;
   let browser;
-  before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine: 'sqlite', smtpUrl: smtp.url, args: ACCOUNT_ARGS });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    try {
-      if (browser) await browser.close();
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
-    }
-  });
+  accountSuite('sqlite', { browser: true, onStart: (s) => ({ srv, smtp, browser } = s) });
 
   test('register → confirm → sign out → sign in, without a mouse', async () => {
     const ctx = await newContext(browser, { extraHTTPHeaders: contextHeaders() });

@@ -9,30 +9,17 @@
 // session cannot show the dialog: the reload is itself activity and starts the
 // 30 minutes again.)
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, testCleanExit } from '../lib/server.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
-import { launchBrowser, newContext, watchPage, runAxe, formatViolations } from '../lib/browser.mjs';
-import { ACCOUNT_ARGS, contextHeaders, registerAndConfirm, shareSession } from '../lib/account.mjs';
+import { testCleanExit } from '../lib/server.mjs';
+import { newContext, watchPage, runAxe, formatViolations } from '../lib/browser.mjs';
+import { accountSuite, contextHeaders, registerAndConfirm, shareSession } from '../lib/account.mjs';
 
 describe('session timeout', { timeout: 120000 }, () => {
   let srv;
   let smtp;
   let browser;
-  before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine: 'sqlite', smtpUrl: smtp.url, args: ACCOUNT_ARGS });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    try {
-      if (browser) await browser.close();
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
-    }
-  });
+  accountSuite('sqlite', { browser: true, onStart: (s) => ({ srv, smtp, browser } = s) });
 
   const stillSignedIn = async (client) => (await client.fetch('/konto')).status === 200;
 

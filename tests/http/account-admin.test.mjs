@@ -8,19 +8,19 @@
 // authentication event of a citizen's life. On both engines.
 
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
+import { forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 import { decodeEntities } from '../lib/http.mjs';
 import {
-  ACCOUNT_ARGS,
   SUBJECT,
   accountClient,
+  accountSuite,
   auditRows,
   createStaff,
   enrolTotp,
+  roleGrants,
   unitId,
   fieldError,
   inputByName,
@@ -44,24 +44,9 @@ forEachEngine((engine) => {
   let srv;
   let smtp;
   let admin; // {email, password, client, totp}
-  before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine, smtpUrl: smtp.url, args: ACCOUNT_ARGS, demo: true });
-  });
-  after(async () => {
-    try {
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
-    }
-  });
+  accountSuite(engine, { demo: true, onStart: (s) => ({ srv, smtp } = s) });
 
-  const grantsOf = async (uid) =>
-    (
-      await srv.query(
-        `SELECT r.name, COALESCE(u.slug, '') FROM user_roles ur JOIN roles r ON r.id = ur.role_id LEFT JOIN units u ON u.id = ur.unit_id WHERE ur.user_id = ${uid} ORDER BY r.name, u.slug`,
-      )
-    ).map(([role, unit]) => (unit ? `${role}@${unit}` : role));
+  const grantsOf = (uid) => roleGrants(srv, uid);
   const idOf = async (table, col, value) => Number((await srv.query(`SELECT id FROM ${table} WHERE ${col} = '${value}'`))[0]?.[0]);
 
   // The text of the audit page's table cells, row by row.

@@ -8,11 +8,10 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, testCleanExit } from '../lib/server.mjs';
+import { testCleanExit } from '../lib/server.mjs';
 import { PG_URL } from '../lib/pg.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
-import { ACCOUNT_ARGS, accountClient, auditRows, unitId, fieldError, inputByName, location, login, mainText, signedIn } from '../lib/account.mjs';
+import { accountClient, accountSuite, auditRows, roleGrants, unitId, fieldError, inputByName, location, login, mainText, signedIn } from '../lib/account.mjs';
 import { PEOPLE_IN_SEED as P, ldapArgs, ldapUnavailable, startLdap } from '../lib/ldap.mjs';
 
 const unavailable = ldapUnavailable();
@@ -33,26 +32,14 @@ for (const engine of ['sqlite', 'postgres']) {
   describe(engine, { timeout: 120000 }, () => {
     let srv;
     let smtp;
+    // The directory is started by the file's own before(), so its URL is read late.
+    accountSuite(engine, { demo: true, args: () => ldapArgs(directory.url), onStart: (s) => ({ srv, smtp } = s) });
     before(async () => {
-      smtp = await startSmtp();
-      srv = await startServer({ engine, smtpUrl: smtp.url, demo: true, args: [...ACCOUNT_ARGS, ...ldapArgs(directory.url)] });
       // The units the group mapping names come from `rathaus demo`.
       for (const slug of ['buergeramt', 'bauamt']) await unitId(srv, slug);
     });
-    after(async () => {
-      try {
-        if (srv) await srv.stopAndCheck();
-      } finally {
-        if (smtp) await smtp.close();
-      }
-    });
 
-    const grantsOf = async (uid) =>
-      (
-        await srv.query(
-          `SELECT r.name, COALESCE(u.slug, '') FROM user_roles ur JOIN roles r ON r.id = ur.role_id LEFT JOIN units u ON u.id = ur.unit_id WHERE ur.user_id = ${uid} ORDER BY r.name, u.slug`,
-        )
-      ).map(([role, unit]) => (unit ? `${role}@${unit}` : role));
+    const grantsOf = (uid) => roleGrants(srv, uid);
 
     test('the login form asks for an e-mail address or a user name', async () => {
       const page = await accountClient(srv).page('/konto/anmelden');

@@ -5,16 +5,15 @@
 // gets them in); the idle timeout (moved forward with /_test/session/age) signs
 // out and the login page says why; a session can be extended. On both engines.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
+import { forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 import { sleep } from '../lib/http.mjs';
 import {
-  ACCOUNT_ARGS,
   SUBJECT,
   accountClient,
+  accountSuite,
   auditRows,
   fieldError,
   inputByName,
@@ -45,17 +44,7 @@ function statedWait(html) {
 forEachEngine((engine) => {
   let srv;
   let smtp;
-  before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine, smtpUrl: smtp.url, args: ACCOUNT_ARGS });
-  });
-  after(async () => {
-    try {
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
-    }
-  });
+  accountSuite(engine, { onStart: (s) => ({ srv, smtp } = s) });
 
   test('sign-in sets an HttpOnly session cookie; sign-out ends the session on the server too', async () => {
     const acc = await registerAndConfirm(srv, smtp);

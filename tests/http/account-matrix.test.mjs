@@ -15,13 +15,12 @@
 // that belongs to another citizen or another unit gives 404 and never that
 // record's data. On both engines.
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
+import { forEachEngine, testCleanExit } from '../lib/server.mjs';
 import {
-  ACCOUNT_ARGS,
   accountClient,
+  accountSuite,
   createStaff,
   unitId,
   location,
@@ -63,9 +62,8 @@ forEachEngine((engine) => {
   let smtp;
   let routes;
   const users = {}; // name → {name, client, id, perms:Set, isAdmin, isStaff, email, relogin}
+  accountSuite(engine, { demo: true, onStart: (s) => ({ srv, smtp } = s) });
   before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine, smtpUrl: smtp.url, args: ACCOUNT_ARGS, demo: true });
     routes = (await routeTable(srv)).filter((r) => !r.test);
 
     const citizen = await registerAndConfirm(srv, smtp, { tag: 'buergerin' });
@@ -112,13 +110,6 @@ forEachEngine((engine) => {
       `[${engine}] matrix users: admin holds ${[...users.admin.perms].join(', ')}; ` +
         `${routes.length} routes`,
     );
-  });
-  after(async () => {
-    try {
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
-    }
   });
 
   // call(user, route, path) → response; POSTs carry the jar's CSRF token.

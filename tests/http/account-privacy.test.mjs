@@ -4,15 +4,14 @@
 // account needs the password, ends the session, and frees the address for a
 // new registration. On both engines.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
+import { forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 import {
-  ACCOUNT_ARGS,
   SUBJECT,
   accountClient,
+  accountSuite,
   auditRows,
   enrolTotp,
   fieldError,
@@ -44,17 +43,7 @@ const PROFILE = {
 forEachEngine((engine) => {
   let srv;
   let smtp;
-  before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine, smtpUrl: smtp.url, args: ACCOUNT_ARGS });
-  });
-  after(async () => {
-    try {
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
-    }
-  });
+  accountSuite(engine, { onStart: (s) => ({ srv, smtp } = s) });
 
   test('"Meine Daten": mistakes come back with every value and a message per field; then it is saved', async () => {
     const acc = await registerAndConfirm(srv, smtp);

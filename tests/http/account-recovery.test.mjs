@@ -3,16 +3,15 @@
 // only the newest one works; using it ends every session of the account; the
 // old password is dead afterwards and the new one works. On both engines.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
+import { forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 import { sleep } from '../lib/http.mjs';
 import {
-  ACCOUNT_ARGS,
   SUBJECT,
   accountClient,
+  accountSuite,
   auditRows,
   fieldError,
   inputByName,
@@ -34,17 +33,7 @@ import {
 forEachEngine((engine) => {
   let srv;
   let smtp;
-  before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine, smtpUrl: smtp.url, args: ACCOUNT_ARGS });
-  });
-  after(async () => {
-    try {
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
-    }
-  });
+  accountSuite(engine, { onStart: (s) => ({ srv, smtp } = s) });
 
   async function requestReset(c, email) {
     await c.page('/konto/passwort-vergessen');

@@ -7,16 +7,15 @@
 // a flood of registrations from one address is slowed down. On both engines,
 // with a real SMTP server.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
+import { forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 import { sleep } from '../lib/http.mjs';
 import {
-  ACCOUNT_ARGS,
   SUBJECT,
   accountClient,
+  accountSuite,
   auditRows,
   commonLongPassword,
   confirmWith,
@@ -42,17 +41,7 @@ import {
 forEachEngine((engine) => {
   let srv;
   let smtp;
-  before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine, smtpUrl: smtp.url, args: ACCOUNT_ARGS });
-  });
-  after(async () => {
-    try {
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
-    }
-  });
+  accountSuite(engine, { onStart: (s) => ({ srv, smtp } = s) });
 
   test('a form with several mistakes comes back with the values, a message per field and a summary', async () => {
     const c = accountClient(srv);

@@ -5,16 +5,15 @@
 // once; "überall abmelden" ends every other session. Two cookie jars stand for
 // two browsers. On both engines.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, forEachEngine, testCleanExit } from '../lib/server.mjs';
-import { startSmtp } from '../lib/smtp.mjs';
+import { forEachEngine, testCleanExit } from '../lib/server.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 import {
-  ACCOUNT_ARGS,
   SUBJECT,
   Totp,
   accountClient,
+  accountSuite,
   auditRows,
   enrolTotp,
   fieldError,
@@ -38,17 +37,7 @@ import {
 forEachEngine((engine) => {
   let srv;
   let smtp;
-  before(async () => {
-    smtp = await startSmtp();
-    srv = await startServer({ engine, smtpUrl: smtp.url, args: ACCOUNT_ARGS });
-  });
-  after(async () => {
-    try {
-      if (srv) await srv.stopAndCheck();
-    } finally {
-      if (smtp) await smtp.close();
-    }
-  });
+  accountSuite(engine, { onStart: (s) => ({ srv, smtp } = s) });
 
   test('changing the password: mistakes per field; success ends the other sessions, keeps this one', async () => {
     const acc = await registerAndConfirm(srv, smtp);

@@ -5,8 +5,9 @@
 // links read out of the mails the real SMTP server received, staff accounts
 // (the `rathaus user add` CLI), and small readers for account pages.
 //
-//   const smtp = await startSmtp();
-//   const srv = await startServer({ engine, smtpUrl: smtp.url, args: ACCOUNT_ARGS });
+//   let srv;
+//   let smtp;
+//   accountSuite(engine, { onStart: (s) => ({ srv, smtp } = s) }); // before/after hooks
 //   const anna = await registerAndConfirm(srv, smtp);       // signed in, anna.client
 //   const res = await login(srv.client(), anna.email, anna.password);
 //
@@ -14,18 +15,66 @@
 // tests run with --trust-proxy 1), so the per-address login and registration
 // throttles of one test never slow down another test on the same server.
 
+import { before, after } from 'node:test';
 import { randomBytes, createHmac } from 'node:crypto';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import { Client, decodeEntities, waitFor, sleep } from './http.mjs';
-import { BIN, REPO } from './server.mjs';
+import { BIN, REPO, startServer } from './server.mjs';
 import { psql } from './pg.mjs';
+import { startSmtp } from './smtp.mjs';
 
 // Flags for startServer({args}) in every account suite: client addresses from
 // X-Forwarded-For, so that each test client is its own address for the throttle.
 export const ACCOUNT_ARGS = ['--trust-proxy', '1'];
+
+// ---- the set-up of an account suite ---------------------------------------------
+
+// accountSuite(engine, opts) — the set-up every account suite shares, to be
+// called inside a describe() (or forEachEngine) callback. Registers
+//   before(): a real SMTP server, then a rathaus server on engine that sends its
+//             mail there and runs with ACCOUNT_ARGS (and, with browser: true, a
+//             browser from tests/lib/browser.mjs);
+//   after():  closes the browser, stops the server (checking its exit) and, in
+//             any case, closes the SMTP server.
+// Options:
+//   demo      run `rathaus demo` on the fresh database first (units, staff)
+//   args      more server flags after ACCOUNT_ARGS: an array, or a function
+//             returning one (read when before() runs, e.g. for a URL that only
+//             exists by then)
+//   browser   also launch a browser
+//   onStart   called with { srv, smtp, browser } once all are running, so that
+//             the suite can keep them in its own variables:
+//               accountSuite(engine, { onStart: (s) => ({ srv, smtp } = s) });
+// A suite's own before() hooks, registered after this call, run after it.
+// Returns the same object onStart gets; its fields are set by before().
+export function accountSuite(engine, { demo = false, args = [], browser = false, onStart } = {}) {
+  const suite = { srv: undefined, smtp: undefined, browser: undefined };
+  before(async () => {
+    suite.smtp = await startSmtp();
+    const more = typeof args === 'function' ? args() : args;
+    suite.srv = await startServer({
+      engine,
+      smtpUrl: suite.smtp.url,
+      args: [...ACCOUNT_ARGS, ...more],
+      ...(demo ? { demo: true } : {}),
+    });
+    // Loaded only here, so that the HTTP suites do not load playwright.
+    if (browser) suite.browser = await (await import('./browser.mjs')).launchBrowser();
+    if (onStart) onStart(suite);
+  });
+  after(async () => {
+    try {
+      if (suite.browser) await suite.browser.close();
+      if (suite.srv) await suite.srv.stopAndCheck();
+    } finally {
+      if (suite.smtp) await suite.smtp.close();
+    }
+  });
+  return suite;
+}
 
 // ---- names, addresses, passwords ----------------------------------------------
 
@@ -553,4 +602,13 @@ export async function shareSession(context, c) {
 // A context's own client address, as for AccountClient (the servers trust X-Forwarded-For).
 export function contextHeaders(ip = randomIp()) {
   return { 'x-forwarded-for': ip };
+}
+
+// The roles an account holds, as sorted 'role' or 'role@unit-slug' strings.
+export async function roleGrants(srv, uid) {
+  return (
+    await srv.query(
+      `SELECT r.name, COALESCE(u.slug, '') FROM user_roles ur JOIN roles r ON r.id = ur.role_id LEFT JOIN units u ON u.id = ur.unit_id WHERE ur.user_id = ${uid} ORDER BY r.name, u.slug`,
+    )
+  ).map(([role, unit]) => (unit ? `${role}@${unit}` : role));
 }
