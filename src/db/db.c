@@ -384,8 +384,8 @@ int db_rollback(db_t *db)
 
 /* ---- one-shot helpers ------------------------------------------------------------ */
 
-/* Shared body of db_query_int64 and db_query_int64_arg. */
-static int query_int64(db_t *db, const char *sql, const int64_t *arg, int64_t *out)
+/* Shared body of the db_query_int64 helpers: at most one int64 or up to two texts. */
+static int query_int64(db_t *db, const char *sql, const int64_t *arg, const char *t1, const char *t2, int64_t *out)
 {
     db_stmt_t *st = NULL;
     int rc;
@@ -400,11 +400,14 @@ static int query_int64(db_t *db, const char *sql, const int64_t *arg, int64_t *o
     rc = db_prepare(db, sql, &st);
     if (rc != 0)
         goto out;
-    if (arg) {
+    if (arg)
         rc = db_bind_int64(st, 1, *arg);
-        if (rc != 0)
-            goto out;
-    }
+    if (rc == 0 && t1)
+        rc = db_bind_text(st, 1, t1, -1);
+    if (rc == 0 && t2)
+        rc = db_bind_text(st, 2, t2, -1);
+    if (rc != 0)
+        goto out;
     rc = db_step(st);
     if (rc == DB_ROW) {
         *out = db_column_int64(st, 0);
@@ -419,12 +422,17 @@ out:
 
 int db_query_int64(db_t *db, const char *sql, int64_t *out)
 {
-    return query_int64(db, sql, NULL, out);
+    return query_int64(db, sql, NULL, NULL, NULL, out);
 }
 
 int db_query_int64_arg(db_t *db, const char *sql, int64_t arg, int64_t *out)
 {
-    return query_int64(db, sql, &arg, out);
+    return query_int64(db, sql, &arg, NULL, NULL, out);
+}
+
+int db_query_int64_text(db_t *db, const char *sql, const char *arg1, const char *arg2, int64_t *out)
+{
+    return query_int64(db, sql, NULL, arg1, arg2, out);
 }
 
 /* ---- notifications and backup ---------------------------------------------------- */

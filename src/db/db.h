@@ -89,11 +89,14 @@ int db_begin_write(db_t *db);
 int db_commit(db_t *db);
 int db_rollback(db_t *db);
 
-/* One-shot helpers for the common single-value query: bind nothing (or one int64
- * as $1), return the first column of the first row in *out. Return 0, 1 when there
- * is no row (*out = 0), or < 0. sql must be static text, as for db_prepare. */
+/* One-shot helpers for the common single-value query: bind nothing (or one int64,
+ * or one or two texts, as $1 and $2), return the first column of the first row in
+ * *out. Return 0, 1 when there is no row (*out = 0), or < 0. sql must be static
+ * text, as for db_prepare. */
 int db_query_int64(db_t *db, const char *sql, int64_t *out);
 int db_query_int64_arg(db_t *db, const char *sql, int64_t arg, int64_t *out);
+int db_query_int64_text(db_t *db, const char *sql, const char *arg1, const char *arg2 /* NULL: none */,
+                        int64_t *out);
 
 /* Sends an event notification to other nodes (PostgreSQL NOTIFY on `channel`);
  * a no-op on SQLite, where all threads share one process. */

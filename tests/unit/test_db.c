@@ -422,6 +422,16 @@ static void test_query_int64(void **state)
     assert_int_equal(db_query_int64_arg(fx->db, sql_arg, 21, &v), 0);
     assert_int_equal(v, 42);
     assert_int_equal(db_query_int64_arg(fx->db, sql_arg, 22, &v), 1);
+    /* Text arguments: one, two, and a row that is not there. */
+    static const char sql_text1[] = "SELECT n FROM kv WHERE k = $1";
+    static const char sql_text2[] = "SELECT n FROM kv WHERE k = $1 AND v = $2";
+    assert_int_equal(db_query_int64_text(fx->db, sql_text1, "a", NULL, &v), 0);
+    assert_int_equal(v, 21);
+    assert_int_equal(db_query_int64_text(fx->db, sql_text2, "a", "x", &v), 0);
+    assert_int_equal(v, 21);
+    v = -5;
+    assert_int_equal(db_query_int64_text(fx->db, sql_text2, "a", "y", &v), 1);
+    assert_int_equal(v, 0);
     assert_true(db_query_int64(fx->db, sql_bad, &v) < 0);
     assert_true(strlen(db_errmsg(fx->db)) > 0);
 }

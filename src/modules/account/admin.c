@@ -192,21 +192,6 @@ static const char sql_unit_by_slug[] = "SELECT id FROM units WHERE slug = $1";
 static const char sql_new_unit[] = "INSERT INTO units (slug, name, contact, created_at) VALUES ($1, $2, $3, $4) "
                                    "ON CONFLICT (slug) DO NOTHING RETURNING id";
 
-/* Runs a query with one text parameter that returns an id: 0 found, 1 none, < 0 error. */
-static int id_by_text(db_t *db, const char *sql, const char *text, int64_t *id)
-{
-    db_stmt_t *st;
-    *id = 0;
-    if (db_prepare(db, sql, &st) != 0)
-        return -1;
-    db_bind_text(st, 1, text, -1);
-    int rc = db_step(st);
-    if (rc == DB_ROW)
-        *id = db_column_int64(st, 0);
-    db_reset(st);
-    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : -1;
-}
-
 /* Runs an INSERT/UPDATE with two integer parameters: 0 done, < 0 error. */
 static int exec2(db_t *db, const char *sql, int64_t a, int64_t b)
 {
@@ -222,19 +207,19 @@ static int exec2(db_t *db, const char *sql, int64_t a, int64_t b)
 
 int admin_role_id(db_t *db, const char *name, int64_t *id)
 {
-    return id_by_text(db, sql_role_by_name, name, id);
+    return db_query_int64_text(db, sql_role_by_name, name, NULL, id);
 }
 
 int admin_unit_id(db_t *db, const char *slug, int64_t *id)
 {
-    return id_by_text(db, sql_unit_by_slug, slug, id);
+    return db_query_int64_text(db, sql_unit_by_slug, slug, NULL, id);
 }
 
 int64_t admin_create_staff(db_t *db, const char *email, const char *name, const char *password_hash, int64_t role_id,
                            int64_t unit_id, int64_t now)
 {
     int64_t id = 0;
-    int rc = id_by_text(db, sql_email_taken, email, &id);
+    int rc = db_query_int64_text(db, sql_email_taken, email, NULL, &id);
     if (rc <= 0)
         return rc == 0 ? 0 : -1;
     db_stmt_t *st;

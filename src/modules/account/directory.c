@@ -22,27 +22,13 @@ static const char sql_refresh[] = "UPDATE users SET display_name = $2, is_staff 
                                   "email_confirmed_at = COALESCE(email_confirmed_at, $3) WHERE id = $1";
 static const char sql_clear_roles[] = "DELETE FROM user_roles WHERE user_id = $1";
 
-/* Runs a one-text-parameter query returning an id: 0 found, 1 none, < 0 error. */
-static int id_for_text(db_t *db, const char *sql, const char *text, int64_t *id)
-{
-    db_stmt_t *st;
-    if (db_prepare(db, sql, &st) != 0)
-        return -1;
-    db_bind_text(st, 1, text, -1);
-    int rc = db_step(st);
-    if (rc == DB_ROW)
-        *id = db_column_int64(st, 0);
-    db_reset(st);
-    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : -1;
-}
-
 int account_sync_directory_user(http_req_t *req, const ldap_identity_t *id, int64_t now, int64_t *user_id)
 {
     db_t *db = req->db;
     int64_t uid = 0;
     if (db_begin_write(db) != 0)
         return -1;
-    int rc = id_for_text(db, sql_link, id->dn, &uid);
+    int rc = db_query_int64_text(db, sql_link, id->dn, NULL, &uid);
     if (rc == 1) {
         /* First login: an account with the directory's address is taken over (the
          * directory is trusted for staff), else a new one is made. */
@@ -53,7 +39,7 @@ int account_sync_directory_user(http_req_t *req, const ldap_identity_t *id, int6
                 *p = (char)(*p - 'A' + 'a');
         if (!email[0])
             snprintf(email, sizeof(email), "%s@verzeichnis.invalid", id->login);
-        rc = id_for_text(db, sql_by_email, email, &uid);
+        rc = db_query_int64_text(db, sql_by_email, email, NULL, &uid);
         if (rc == 1) {
             db_stmt_t *st;
             rc = -1;

@@ -54,31 +54,16 @@ const identity_provider_t *idp_find(const char *name)
     return NULL;
 }
 
-static int lookup_id(db_t *db, const char *sql, const char *a, const char *b, int64_t *id)
-{
-    db_stmt_t *st;
-    if (db_prepare(db, sql, &st) != 0)
-        return -1;
-    db_bind_text(st, 1, a, -1);
-    if (b)
-        db_bind_text(st, 2, b, -1);
-    int rc = db_step(st);
-    if (rc == DB_ROW)
-        *id = db_column_int64(st, 0);
-    db_reset(st);
-    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : -1;
-}
-
 /* Finds or creates the account for the identity; 0 with *uid, or < 0. */
 static int link_account(http_req_t *req, const char *provider, const idp_identity_t *id, int64_t now, int64_t *uid)
 {
     db_t *db = req->db;
-    int rc = lookup_id(db, sql_link, provider, id->subject, uid);
+    int rc = db_query_int64_text(db, sql_link, provider, id->subject, uid);
     if (rc <= 0)
         return rc;
     const char *err = NULL;
     const char *email = id->email && id->email_verified ? account_email_normalise(req, id->email, &err) : NULL;
-    rc = email ? lookup_id(db, sql_by_email, email, NULL, uid) : 1;
+    rc = email ? db_query_int64_text(db, sql_by_email, email, NULL, uid) : 1;
     if (rc < 0)
         return rc;
     db_stmt_t *st;
