@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/config.h"
+#include "core/path.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -40,54 +41,29 @@ typedef struct command {
     const char *summary; /* one line for `rathaus help` */
 } command_t;
 
-/* mkdir -p for the directories of a path (not the last component). */
-static int make_parent_dirs(const char *path)
-{
-    char tmp[512];
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return 0;
-}
-
 static int prepare_data_dir(const config_t *cfg)
 {
     char dir[300];
     snprintf(dir, sizeof(dir), "%s/", cfg->data_dir);
-    if (make_parent_dirs(dir) != 0) {
+    if (path_make_parents(dir) != 0) {
         fprintf(stderr, "rathaus: cannot create data directory %s: %s\n", cfg->data_dir, strerror(errno));
         return -1;
     }
     if (!strncmp(cfg->database_url, "sqlite:", 7) && strcmp(cfg->database_url, "sqlite::memory:") != 0)
-        make_parent_dirs(cfg->database_url + 7);
+        path_make_parents(cfg->database_url + 7);
     return 0;
 }
 
 /* Opens the database and applies pending migrations. */
 static int open_migrated(const config_t *cfg, db_t **db, int *applied)
 {
-    char err[512];
+    char err[1024];
     if (prepare_data_dir(cfg) != 0)
         return -1;
-    if (db_open(cfg->database_url, db, err, sizeof(err)) != 0) {
-        fprintf(stderr, "rathaus: cannot open database %s: %s\n", cfg->database_url, err);
+    if (migrate_open(cfg->database_url, db, applied, err, sizeof(err)) != 0) {
+        fprintf(stderr, "rathaus: %s\n", err);
         return -1;
     }
-    int n = migrate_apply(*db, migrations_builtin, err, sizeof(err));
-    if (n < 0) {
-        fprintf(stderr, "rathaus: migration failed: %s\n", err);
-        db_close(*db);
-        *db = NULL;
-        return -1;
-    }
-    if (applied)
-        *applied = n;
     return 0;
 }
 

@@ -10,7 +10,10 @@
  * migrate_ddl_for_sqlite maps the common (PostgreSQL) DDL for SQLite with a small
  * tokenizer, so that string literals, quoted identifiers and comments are left alone.
  */
+#include <errno.h>
 #include "db/migrate.h"
+
+#include "core/path.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -575,4 +578,29 @@ int migrate_pending(db_t *db, const migration_t *list, char *err, size_t errlen)
     }
     applied_free(&have);
     return rc < 0 ? rc : count;
+}
+
+int migrate_open(const char *url, db_t **out, int *applied, char *err, size_t errlen)
+{
+    char msg[512];
+    *out = NULL;
+    if (!strncmp(url, "sqlite:", 7) && strcmp(url, "sqlite::memory:") != 0 && path_make_parents(url + 7) != 0) {
+        snprintf(err, errlen, "cannot create the directory for %s: %s", url + 7, strerror(errno));
+        return -1;
+    }
+    if (db_open(url, out, msg, sizeof(msg)) != 0) {
+        snprintf(err, errlen, "cannot open database %s: %s", url, msg);
+        *out = NULL;
+        return -1;
+    }
+    int n = migrate_apply(*out, migrations_builtin, msg, sizeof(msg));
+    if (n < 0) {
+        snprintf(err, errlen, "migration failed: %s", msg);
+        db_close(*out);
+        *out = NULL;
+        return -1;
+    }
+    if (applied)
+        *applied = n;
+    return 0;
 }

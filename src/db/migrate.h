@@ -32,6 +32,11 @@ extern const migration_t migrations_builtin[];
 int migrate_apply(db_t *db, const migration_t *list, char *err, size_t errlen);
 /* Number of migrations of list not yet applied (>= 0), or < 0 as migrate_apply. */
 int migrate_pending(db_t *db, const migration_t *list, char *err, size_t errlen);
+/* Opens url (for SQLite, creating the directories above the file) and applies
+ * every pending builtin migration: what every command that touches the database
+ * does first. Returns 0 with *out open and *applied (may be NULL) set, or < 0
+ * with a message in err and *out NULL. */
+int migrate_open(const char *url, db_t **out, int *applied, char *err, size_t errlen);
 /* Maps common-dialect DDL to SQLite's (exposed for tests). Returns a malloc'd string. */
 char *migrate_ddl_for_sqlite(const char *sql);
 

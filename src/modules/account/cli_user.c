@@ -14,13 +14,11 @@
  * otherwise an invitation link is printed, valid for 7 days. Every change is
  * audited with the actor "cli". Exit codes: 0 done, 1 failed, 2 wrong usage.
  */
-#include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "core/utf8.h"
@@ -43,36 +41,12 @@ static const char sql_grants[] = "SELECT ur.user_id, r.name, COALESCE(u.slug, ''
 static const char sql_units[] = "SELECT u.id, u.slug, u.name, (SELECT COUNT(*) FROM unit_members m "
                                 "WHERE m.unit_id = u.id) FROM units u ORDER BY u.slug";
 
-/* mkdir -p for the directories above path (not path itself). */
-static int make_parent_dirs(const char *path)
-{
-    char tmp[600];
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return 0;
-}
-
 /* Opens the configured database and applies pending migrations (as main.c does). */
 static int open_db(const config_t *cfg, db_t **db)
 {
-    char err[512];
-    if (!strncmp(cfg->database_url, "sqlite:", 7) && strcmp(cfg->database_url, "sqlite::memory:") != 0)
-        make_parent_dirs(cfg->database_url + 7);
-    if (db_open(cfg->database_url, db, err, sizeof(err)) != 0) {
-        fprintf(stderr, "rathaus: cannot open database %s: %s\n", cfg->database_url, err);
-        return -1;
-    }
-    if (migrate_apply(*db, migrations_builtin, err, sizeof(err)) < 0) {
-        fprintf(stderr, "rathaus: migration failed: %s\n", err);
-        db_close(*db);
-        *db = NULL;
+    char err[1024];
+    if (migrate_open(cfg->database_url, db, NULL, err, sizeof(err)) != 0) {
+        fprintf(stderr, "rathaus: %s\n", err);
         return -1;
     }
     return 0;
