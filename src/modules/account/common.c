@@ -115,6 +115,17 @@ void account_audit(http_req_t *req, int64_t user_id, const char *action, const c
     audit_log(req->db, actor, action, object, detail_json, req->client_ip, req->request_id);
 }
 
+int account_check_new_password(const char *pw, const char *pw2, const char *email, const char **e_pw,
+                               const char **e_pw2)
+{
+    *e_pw = *e_pw2 = NULL;
+    if (password_check(pw ? pw : "", email, e_pw) != 0 && !*e_pw)
+        *e_pw = N_("Bitte wählen Sie ein anderes Passwort.");
+    if (!*e_pw && (!pw2 || strcmp(pw, pw2) != 0))
+        *e_pw2 = N_("Die beiden Passwörter stimmen nicht überein.");
+    return *e_pw || *e_pw2 ? -1 : 0;
+}
+
 void account_burn_verify(const char *password)
 {
     static char dummy[PASSWORD_HASH_MAX];

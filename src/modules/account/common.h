@@ -30,6 +30,10 @@ int account_mail(http_req_t *req, const char *to, const char *lang, const char *
                  const char *link_path, const char *token);
 /* Writes an authentication event to the audit log (actor: the account or "anonymous"). */
 void account_audit(http_req_t *req, int64_t user_id, const char *action, const char *detail_json);
+/* Checks a new password typed twice (policy of password.h, then equality). Sets
+ * *e_pw or *e_pw2 to a msgid for the field that is wrong; returns 0 when both are fine. */
+int account_check_new_password(const char *pw, const char *pw2, const char *email, const char **e_pw,
+                               const char **e_pw2);
 /* Runs a password check against a fixed dummy hash, so that "no such account"
  * takes as long as "wrong password" (no account enumeration by timing). */
 void account_burn_verify(const char *password);

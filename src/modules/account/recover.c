@@ -108,10 +108,7 @@ int account_reset_submit(http_req_t *req)
     if (account_by_id(req, uid, &a) != 0)
         return invalid_link(req);
     const char *e_pw = NULL, *e_pw2 = NULL;
-    if (password_check(pw ? pw : "", a.email, &e_pw) != 0 && !e_pw)
-        e_pw = N_("Bitte wählen Sie ein anderes Passwort.");
-    if (!e_pw && (!pw2 || strcmp(pw, pw2) != 0))
-        e_pw2 = N_("Die beiden Passwörter stimmen nicht überein.");
+    account_check_new_password(pw, pw2, a.email, &e_pw, &e_pw2);
     if (e_pw || e_pw2)
         return reset_form(req, 422, token, e_pw, e_pw2);
     char hash[PASSWORD_HASH_MAX];

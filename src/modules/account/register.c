@@ -79,10 +79,7 @@ int account_register_submit(http_req_t *req)
         return page_message(&p, 429);
     }
     const char *email = account_email_normalise(req, entered, &e_email);
-    if (password_check(pw ? pw : "", email, &e_pw) != 0 && !e_pw)
-        e_pw = N_("Bitte wählen Sie ein anderes Passwort.");
-    if (!e_pw && (!pw2 || strcmp(pw, pw2) != 0))
-        e_pw2 = N_("Die beiden Passwörter stimmen nicht überein.");
+    account_check_new_password(pw, pw2, email, &e_pw, &e_pw2);
     if (!consent || strcmp(consent, "1") != 0)
         e_consent = N_("Bitte bestätigen Sie, dass Sie die Datenschutzerklärung gelesen haben.");
     if (e_email || e_pw || e_pw2 || e_consent)

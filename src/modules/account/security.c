@@ -150,10 +150,7 @@ int account_password_submit(http_req_t *req)
     const char *pw2 = http_form(req, "neu2");
     if (current_password_ok(req, cur) != 0)
         s.e_current = N_("Das aktuelle Passwort ist nicht richtig.");
-    if (password_check(pw ? pw : "", req->user->email, &s.e_new) != 0 && !s.e_new)
-        s.e_new = N_("Bitte wählen Sie ein anderes Passwort.");
-    if (!s.e_new && (!pw2 || strcmp(pw, pw2) != 0))
-        s.e_new2 = N_("Die beiden Passwörter stimmen nicht überein.");
+    account_check_new_password(pw, pw2, req->user->email, &s.e_new, &s.e_new2);
     if (s.e_current || s.e_new || s.e_new2) {
         s.status = 422;
         return security_page(req, &s);
