@@ -121,7 +121,7 @@ forEachEngine((engine) => {
     await logout(acc.client);
     const attacker = accountClient(srv);
     const key = `account:${acc.email}`;
-    // Instead of sitting out each delay (1 + 2 + 4 + … = 63 s), the test moves
+    // Instead of sitting out each delay (2 + 4 + 8 + … seconds), the test moves
     // the end of the current delay into the past; the lock itself is untouched.
     const skipDelay = () => sqlWrite(srv, `UPDATE login_throttle SET next_allowed_at = 0 WHERE key = '${key}'`);
     const since = smtp.messages.length;

@@ -54,8 +54,10 @@ int throttle_fail(db_t *db, const char *key, const throttle_policy_t *p, int64_t
         return -1;
     int64_t next = now, lock = locked_until;
     if (failures > p->free_attempts && p->max_delay > 0) {
-        int64_t over = failures - p->free_attempts; /* 1, 2, 3 … → 1, 2, 4 … seconds */
-        int64_t delay = over >= 16 ? p->max_delay : ((int64_t)1 << (over - 1));
+        /* 1, 2, 3 … → 2, 4, 8 … seconds. Times are whole seconds, so a 1-second
+         * delay could end the moment it starts; 2 seconds always leave at least one. */
+        int64_t over = failures - p->free_attempts;
+        int64_t delay = over >= 16 ? p->max_delay : ((int64_t)1 << over);
         next = now + (delay > p->max_delay ? p->max_delay : delay);
     }
     if (failures >= p->lock_after && locked_until <= now) {
