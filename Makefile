@@ -8,11 +8,12 @@
 # Two builds: build/debug (ASan + UBSan, used by the tests) and build/release (-O2).
 
 CC      ?= cc
-PKGS    := libh2o-evloop jansson libsodium libpq sqlite3 libcurl md4c-html liboath libqrencode ldap lber
+PKGS    := libh2o-evloop jansson libsodium libpq sqlite3 libcurl md4c-html liboath libqrencode ldap lber \
+	libmagic libxml-2.0 pangocairo cairo libical
 WARN    := -Wall -Wextra -Werror -Wformat=2 -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc -Ibuild/gen $(WARN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lssl -lcrypto -lz -lpthread -lm
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lssl -lcrypto -lz -lpthread -lm
 
 DEBUG_CFLAGS   := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -g -DNDEBUG

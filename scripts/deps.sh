@@ -12,11 +12,14 @@ build_pkgs=(
   libsqlite3-dev libpq-dev libjansson-dev libsodium-dev
   libmd4c-dev libmd4c-html0-dev libcurl4-openssl-dev
   liboath-dev libqrencode-dev libldap-dev
+  libstemmer-dev libmagic-dev libxml2-dev libcairo2-dev libpango1.0-dev libical-dev
+  fonts-dejavu-core
   libcmocka-dev gettext
 )
 # Test and benchmark tools: a real PostgreSQL, a real browser, load generators.
 test_pkgs=(
   postgresql postgresql-contrib chromium nodejs npm nginx-light wrk curl slapd ldap-utils sqlite3
+  poppler-utils libxml2-utils
 )
 
 want=("${build_pkgs[@]}")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lists every German text that the UI shows and checks that po/<lang>.po translates it.
+# Lists every German text that the UI shows and checks that po/<lang>.po or one of
+# po/<lang>/*.po (one file per module) translates it.
 #   scripts/po-check.sh            check po/en.po, print missing msgids, exit 1 if any
 #   scripts/po-check.sh --list     print all msgids (one per line)
 # Texts are found in templates ({{_ Text}}) and in C (N_("Text") and
@@ -16,10 +17,12 @@ list() {
 if [ "${1:-}" = "--list" ]; then list; exit 0; fi
 lang=${1:-en}
 po="po/$lang.po"
+known=$(mktemp); trap 'rm -f "$known"' EXIT
+cat "$po" $(ls po/"$lang"/*.po 2>/dev/null) | grep '^msgid "' > "$known" || true
 missing=0
 while IFS= read -r id; do
   # msgid lines in the .po are C-escaped exactly as in the C source.
-  if ! grep -qxF "msgid \"$id\"" "$po"; then
+  if ! grep -qxF "msgid \"$id\"" "$known"; then
     echo "po-check: $po lacks: $id"
     missing=$((missing + 1))
   fi

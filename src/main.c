@@ -23,6 +23,7 @@
 #include "modules/account/admin.h"
 #include "modules/core/core.h"
 #include "modules/registry.h"
+#include "modules/services/services.h"
 #include "modules/testing/testing.h"
 #include "platform/mail.h"
 #include "view/i18n.h"
@@ -101,6 +102,10 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
     }
     if (account_init(cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "rathaus: accounts: %s\n", err);
+        goto out;
+    }
+    if (services_init(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "rathaus: services: %s\n", err);
         goto out;
     }
     http_page_globals_init(app);
@@ -211,6 +216,8 @@ static int cmd_demo(config_t *cfg, int argc, char **argv)
         db_rollback(db);
     if (rc == 0 && account_demo(db) != 0)
         rc = -1;
+    if (rc == 0 && services_demo(db, "data/services") != 0)
+        rc = -1;
     if (rc != 0)
         fprintf(stderr, "rathaus: demo data failed: %s\n", db_errmsg(db));
     else
@@ -310,6 +317,8 @@ static int cmd_user(config_t *cfg, int argc, char **argv) { return account_cli_u
 
 static int cmd_unit(config_t *cfg, int argc, char **argv) { return account_cli_unit(cfg, argc, argv); }
 
+static int cmd_services(config_t *cfg, int argc, char **argv) { return services_cli(cfg, argc, argv); }
+
 static int cmd_version(config_t *cfg, int argc, char **argv)
 {
     printf("rathaus %s (SQLite %s, libpq, h2o, jansson %s)\n", RATHAUS_VERSION, "3", JANSSON_VERSION);
@@ -330,6 +339,7 @@ static const command_t commands[] = {
     {"restore", cmd_restore, NULL, "FILE", "restore an SQLite backup (server stopped)"},
     {"user", cmd_user, flags_any, "add|list|grant|block", "manage staff accounts"},
     {"unit", cmd_unit, flags_any, "add|list", "manage organisation units"},
+    {"services", cmd_services, flags_any, "import|form|xdf|remind", "load catalogue and forms, run reminders"},
     {"config", cmd_config, NULL, "[check|show]", "check or show the configuration"},
     {"version", cmd_version, NULL, "", "print the version"},
     {"help", cmd_help, NULL, "[COMMAND]", "this text"},

@@ -3,11 +3,20 @@
 
 #include "modules/account/account.h"
 #include "modules/core/core.h"
+#include "modules/services/services.h"
 #include "modules/testing/testing.h"
 
 const module_t *const modules_all[] = {
     &core_module,
+    &services_module,
+    &applications_module,
+    &postfach_module,
+    &appointments_module,
+    &passport_module,
+    &zweck_module,
     &account_module,
+    &cases_module,
+    &forms_admin_module,
     &account_admin_module,
     &system_module,
     &testing_module,

@@ -13,6 +13,7 @@
  */
 #include "view/i18n.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -38,6 +39,8 @@ typedef struct catalogue {
     entry_t *slots; /* open addressing, msgid NULL means empty; cap a power of 2 */
     size_t cap, n;  /* slots allocated and used */
 } catalogue_t;
+
+#define I18N_MAX_FOLDER_FILES 64
 
 static catalogue_t catalogues[I18N_MAX_LANGS];
 static size_t n_catalogues;
@@ -478,6 +481,65 @@ out:
     return rc;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Loads every po_dir/lang/NAME.po in name order (a missing folder is fine). */
+static int load_po_folder(const char *po_dir, const char *lang, char *err, size_t errlen)
+{
+    char dir[PATH_MAX];
+    int n = snprintf(dir, sizeof(dir), "%s/%s", po_dir, lang);
+    if (n < 0 || (size_t)n >= sizeof(dir)) {
+        snprintf(err, errlen, "%s: path too long", po_dir);
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char *names[I18N_MAX_FOLDER_FILES];
+    size_t count = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || e->d_name[0] == '.' || strcmp(e->d_name + len - 3, ".po") != 0)
+            continue;
+        if (count == I18N_MAX_FOLDER_FILES) {
+            snprintf(err, errlen, "%s: more than %d .po files", dir, I18N_MAX_FOLDER_FILES);
+            rc = -1;
+            break;
+        }
+        if (!(names[count] = strdup(e->d_name))) {
+            snprintf(err, errlen, "%s: out of memory", dir);
+            rc = -1;
+            break;
+        }
+        count++;
+    }
+    closedir(d);
+    qsort(names, count, sizeof(names[0]), name_cmp);
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        char path[PATH_MAX];
+        char *text = NULL;
+        size_t len = 0;
+        n = snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        if (n < 0 || (size_t)n >= sizeof(path)) {
+            snprintf(err, errlen, "%s: path too long", dir);
+            rc = -1;
+            break;
+        }
+        rc = read_po(path, &text, &len, err, errlen);
+        if (rc == 0)
+            rc = i18n_load_po_text(lang, text, len, path, err, errlen);
+        free(text);
+    }
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    return rc < 0 ? -1 : 0;
+}
+
 int i18n_load(const char *po_dir, const char *const *langs, char *err, size_t errlen)
 {
     char path[PATH_MAX]; /* po_dir/lang.po */
@@ -512,6 +574,11 @@ int i18n_load(const char *po_dir, const char *const *langs, char *err, size_t er
         rc = i18n_load_po_text(lang, text, len, path, err, errlen);
         free(text);
         text = NULL;
+        if (rc < 0)
+            goto out;
+        /* Then every .po file in po_dir/lang/ (one per module), so that modules
+         * written side by side never edit the same file. */
+        rc = load_po_folder(po_dir, lang, err, errlen);
         if (rc < 0)
             goto out;
     }

@@ -446,6 +446,8 @@ int account_demo(db_t *db)
         {"admin@rathaus.test", "Anna Admin", "admin", NULL, NULL},
         {"buergeramt@rathaus.test", "Bernd Bürgeramt", "sachbearbeitung", "buergeramt", "identitaet"},
         {"bauamt@rathaus.test", "Carla Bauamt", "sachbearbeitung", "bauamt", NULL},
+        /* The second pair of eyes for Bauamt decisions (role from sql/services/003_roles.sql). */
+        {"leitung.bauamt@rathaus.test", "Dieter Leitung", "sachgebietsleitung", "bauamt", NULL},
     };
     const char *reason = NULL;
     if (password_check(DEMO_PASSWORD, NULL, &reason) != 0) {

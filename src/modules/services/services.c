@@ -1,0 +1,18 @@
+/* services.c — start-up of the services module: libmagic for uploads, the
+ * module's jobs (passport expiry reminders, …). */
+#include <stdio.h>
+
+#include "modules/services/internal.h"
+#include "modules/services/services.h"
+#include "platform/files.h"
+
+int services_init(const config_t *cfg, char *err, size_t errlen)
+{
+    if (files_init(err, errlen) != 0)
+        return -1;
+    if (passport_register_jobs() != 0) {
+        snprintf(err, errlen, "cannot register the passport reminder job");
+        return -1;
+    }
+    return 0;
+}
