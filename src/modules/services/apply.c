@@ -3,3 +3,4 @@
 #include "modules/services/services.h"
 const module_t applications_module = {.name = "applications", .title = "applications"};
 
+int apply_init(void) { return 0; }

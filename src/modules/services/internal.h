@@ -153,6 +153,12 @@ int zweck_status_changed(db_t *db, const config_t *cfg, arena_t *arena, const ap
 int fees_compute(const char *rules_json, const json_t *answers, const char *today, json_t **lines,
                  int64_t *total, char *err, size_t errlen);
 
+/* ---- apply.c ---------------------------------------------------------------------- */
+
+/* Start-up: registers the applications' share of the privacy export/deletion
+ * (account_register_data_provider). Returns 0 or < 0. */
+int apply_init(void);
+
 /* ---- demo data of each part (demo.c calls them in order) -------------------------- */
 int appointments_demo(db_t *db, int64_t now);
 int passport_register_jobs(void);

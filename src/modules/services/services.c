@@ -10,6 +10,10 @@ int services_init(const config_t *cfg, char *err, size_t errlen)
 {
     if (files_init(err, errlen) != 0)
         return -1;
+    if (apply_init() != 0) {
+        snprintf(err, errlen, "cannot register the applications' privacy hooks");
+        return -1;
+    }
     if (passport_register_jobs() != 0) {
         snprintf(err, errlen, "cannot register the passport reminder job");
         return -1;
