@@ -101,6 +101,7 @@ build/bench/%: bench/%.c $(release_objs)
 
 bench: test-deps build/release/rathaus $(BENCH_BINS)
 	bash bench/run.sh
+	bash bench/services.sh
 
 format:
 	clang-format -i $$(find src tests/unit fuzz bench -name '*.[ch]')
