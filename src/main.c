@@ -23,6 +23,7 @@
 #include "modules/account/admin.h"
 #include "modules/core/core.h"
 #include "modules/registry.h"
+#include "modules/participation/participation.h"
 #include "modules/services/services.h"
 #include "modules/testing/testing.h"
 #include "platform/mail.h"
@@ -106,6 +107,10 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
     }
     if (services_init(cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "rathaus: services: %s\n", err);
+        goto out;
+    }
+    if (participation_init(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "rathaus: participation: %s\n", err);
         goto out;
     }
     http_page_globals_init(app);
@@ -217,6 +222,8 @@ static int cmd_demo(config_t *cfg, int argc, char **argv)
     if (rc == 0 && account_demo(db) != 0)
         rc = -1;
     if (rc == 0 && services_demo(db, "data/services") != 0)
+        rc = -1;
+    if (rc == 0 && participation_demo(db, "data/participation") != 0)
         rc = -1;
     if (rc != 0)
         fprintf(stderr, "rathaus: demo data failed: %s\n", db_errmsg(db));

@@ -3,6 +3,7 @@
 
 #include "modules/account/account.h"
 #include "modules/core/core.h"
+#include "modules/participation/participation.h"
 #include "modules/services/services.h"
 #include "modules/testing/testing.h"
 
@@ -14,9 +15,14 @@ const module_t *const modules_all[] = {
     &appointments_module,
     &passport_module,
     &zweck_module,
+    &participation_module,
+    &participation_requests_module,
+    &participation_process_module,
+    &participation_survey_module,
     &account_module,
     &cases_module,
     &forms_admin_module,
+    &participation_admin_module,
     &account_admin_module,
     &system_module,
     &testing_module,

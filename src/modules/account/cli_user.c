@@ -396,8 +396,8 @@ static const char sql_demo_citizen[] =
     "updated_at) VALUES ($1, $2, $3, 0, 1, $4, $3, $3) RETURNING id";
 static const char sql_demo_profile[] =
     "INSERT INTO profiles (user_id, given_name, family_name, birth_date, birth_place, street, house_number, postcode, "
-    "city, phone, updated_at) VALUES ($1, 'Maria', 'Muster', '1984-08-12', 'Musterstadt', 'Musterstraße', '1', "
-    "'12345', 'Musterstadt', '0123 456789', $2)";
+    "city, phone, updated_at) VALUES ($1, 'Maria', 'Muster', '1984-08-12', 'Mainz', 'Augustinerstraße', '12', "
+    "'55116', 'Mainz', '06131 123456', $2)";
 
 /* The demo citizen with a filled-in profile ("Meine Daten"). 0, 1 when she exists, < 0. */
 static int demo_citizen(db_t *db, const char *hash, int64_t now)
