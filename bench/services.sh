@@ -28,6 +28,9 @@ for script in bench/services-catalogue.sh bench/services-inbox.sh; do
   while IFS= read -r l; do [ -n "$l" ] && lines+=("$l"); done <<< "$out"
 done
 
+# A two-page notice as a tagged PDF (build/bench/pdf_bench, from bench/pdf_bench.c).
+pdf=$(build/bench/pdf_bench 300 2>&1 | tail -n 1)
+
 sha=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 table=$(for l in "${lines[@]+"${lines[@]}"}"; do
   echo "$l" | awk '{ what=$1; engine=$2; extra=""; p99=""; rps="";
@@ -41,6 +44,8 @@ Measured $(date -u +%Y-%m-%d) at commit $sha on $(nproc) cores; wrk on the same 
 | What | Engine | p99 | req/s | Target |
 |---|---|---|---|---|
 $table
+
+- $pdf
 TXT
 )
 echo

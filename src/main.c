@@ -78,6 +78,11 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
     int applied = 0;
     if (!app || open_migrated(cfg, &db, &applied) != 0)
         goto out;
+    if (services_start(db) != 0) {
+        fprintf(stderr, "rathaus: services: cannot schedule the reminder job: %s\n", db_errmsg(db));
+        db_close(db);
+        goto out;
+    }
     db_close(db);
     db = NULL;
     app->cfg = *cfg;

@@ -8,9 +8,11 @@
 
 #include <stdint.h>
 
+#define ICAL_MAX_TEXT (64 * 1024) /* bytes of each text (uid, summary, location, description, url) */
+
 typedef struct ical_event {
-    const char *uid;         /* stable and globally unique: "termin-42@rathaus.example" */
-    int64_t start;           /* Unix seconds */
+    const char *uid; /* stable and globally unique: "termin-42@rathaus.example" */
+    int64_t start;   /* Unix seconds */
     int64_t end;
     const char *summary;     /* title */
     const char *location;    /* may be NULL */
@@ -20,7 +22,12 @@ typedef struct ical_event {
     int64_t sequence;        /* raise it when the event changes */
 } ical_event_t;
 
-/* The calendar text (CRLF lines, folded at 75 octets), malloc'd; NULL on error. */
+/* The calendar text (CRLF lines, folded at 75 octets), malloc'd (caller frees).
+ * Text fields are made valid UTF-8 (invalid bytes and control characters other
+ * than tab and newline become U+FFFD). NULL when uid is missing, end is before
+ * start, a time is before 1970 or after 9999, a text is longer than
+ * ICAL_MAX_TEXT, url is not printable ASCII without spaces, or out of memory.
+ * Thread-safe. */
 char *ical_event_text(const ical_event_t *ev);
 
 #endif

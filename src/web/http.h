@@ -68,6 +68,8 @@ typedef struct module {
     const char *summary;     /* one German sentence for the start page (translated) */
     const char *home;        /* its start address, NULL: not listed on the start page */
     const char *nav_permission; /* listed only for users holding one of these (comma-separated); NULL: for all */
+    int nav_hidden;          /* 1: on the start page but not in the navigation bar, because
+                              * another module's pages lead to it (keeps the bar short) */
     const route_t *routes;
     size_t route_count;
     const permission_t *permissions; /* what its routes and records check; may be NULL */

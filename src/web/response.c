@@ -251,7 +251,7 @@ static void add_page_globals(http_req_t *req, json_t *model)
     json_t *nav = json_array();
     for (size_t i = 0; i < app->module_count; i++) {
         const module_t *m = app->modules[i];
-        if (!m->home || (m->nav_permission && !auth_has_any_permission(req, m->nav_permission)))
+        if (!m->home || m->nav_hidden || (m->nav_permission && !auth_has_any_permission(req, m->nav_permission)))
             continue;
         json_t *item = json_object();
         json_object_set_new(item, "href", json_string(m->home));

@@ -321,6 +321,15 @@ static const struct area {
     {"/verwaltung/rollen", PERM_ROLES, N_("Rollen und Rechte"), N_("Welche Rolle welche Rechte bündelt.")},
     {"/verwaltung/protokoll", PERM_AUDIT, N_("Sicherheitsprotokoll"),
      N_("Wer hat wann was getan: Anmeldungen, Änderungen an Konten und Rechten.")},
+    /* The other modules' staff areas (their permissions: sql/services/003_roles.sql). */
+    {"/verwaltung/vorgaenge", "services.case.read", N_("Vorgänge"),
+     N_("Anträge Ihrer Organisationseinheit bearbeiten: Posteingang, Bescheide, Statistik.")},
+    {"/verwaltung/termine", "services.appointments.manage", N_("Termine"),
+     N_("Termine anbieten und die Tagesliste sehen.")},
+    {"/verwaltung/zweckentfremdung", "services.case.read", N_("Ferienwohnungen"),
+     N_("Registrierte Ferienwohnungen und ihre Übernachtungen.")},
+    {"/verwaltung/formulare", "services.forms.manage", N_("Formulare"),
+     N_("Formulare für Online-Anträge laden und prüfen: als JSON oder aus FIM XDatenfelder.")},
 };
 
 /* GET /verwaltung — the areas this user may use. Open to every signed-in

@@ -267,7 +267,8 @@ int account_data_delete(http_req_t *req)
     page_text(&p, N_("Wir haben Ihr Konto und Ihre Daten gelöscht. Folgendes bewahren wir auf, weil ein Gesetz es verlangt – ohne Ihren Namen und Ihre E-Mail-Adresse:"));
     size_t i;
     json_t *line;
-    json_array_foreach(kept, i, line) page_raw_text(&p, json_string_value(line));
+    /* Providers add msgids; the core lines are translated already (translating twice is harmless). */
+    json_array_foreach(kept, i, line) page_raw_text(&p, i18n_translate(req->lang, json_string_value(line)));
     json_decref(kept);
     page_link(&p, "/", N_("Zur Startseite"));
     return page_message(&p, 200);

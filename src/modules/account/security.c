@@ -42,9 +42,10 @@ static const char sql_change_email[] = "UPDATE users SET email = $2, email_confi
 /* Whether the user holds any administrative permission (those require a second factor). */
 int account_is_admin(const http_req_t *req)
 {
-    /* Raising a trust level vouches for someone's identity: as sensitive as administration. */
+    /* Raising a trust level vouches for someone's identity: as sensitive as administration.
+     * So is loading a form definition: it decides what every citizen is asked. */
     static const char *const admin_perms[] = {"account.users.manage", "account.units.manage", "account.roles.manage",
-                                              "account.audit.read", "account.trust.raise"};
+                                              "account.audit.read",   "account.trust.raise",  "services.forms.manage"};
     for (size_t i = 0; i < sizeof(admin_perms) / sizeof(admin_perms[0]); i++)
         if (auth_has_permission(req, admin_perms[i]))
             return 1;

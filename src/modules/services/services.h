@@ -7,7 +7,8 @@
  *   apply.c          the citizen's way through a form: steps, drafts, uploads, review, submit,
  *                    receipt; "Meine Anträge" and /api/v1/antraege
  *   forms_admin.c    /verwaltung/formulare: loading form definitions (JSON or XDatenfelder)
- *   xdf.c            the FIM XDatenfelder importer (libxml2)
+ *   xdf.c            the FIM XDatenfelder importer (libxml2); xdf_field.c one Datenfeld,
+ *                    xdf_pattern.c XML Schema patterns → POSIX (private header xdf.h)
  *   postfach.c       the message thread of each application
  *   cases.c          Vorgangsbearbeitung: the unit's inbox, one case, notices, statistics
  *   workflow.c       the statuses and transitions of each kind of service (declared as data)
@@ -38,6 +39,9 @@ extern const module_t forms_admin_module;   /* forms_admin.c: /verwaltung/formul
 
 /* Start-up: registers the module's jobs and its share of the privacy export. */
 int services_init(const config_t *cfg, char *err, size_t errlen);
+/* `rathaus serve`, once the schema is current: schedules the module's recurring
+ * jobs (passport expiry reminders) if none is pending. Returns 0 or < 0. */
+int services_start(db_t *db);
 /* `rathaus demo`: the catalogue, forms, appointment slots and sample cases,
  * read from data_dir (normally "data/services"). Returns 0 or < 0. */
 int services_demo(db_t *db, const char *data_dir);
