@@ -198,8 +198,16 @@ forEachEngine((engine) => {
     // that kind are used. Roles are one list for the whole city: their pages are
     // only checked for leaking someone's data. Unknown kinds (routes of modules
     // yet to come) get every foreign id: the actor owns no record at all.
+    // Appointment slots (/verwaltung/termine/:id) are records of a unit: a slot
+    // of unit B (`rathaus demo` publishes some) is the foreign one.
     const kind = (r) =>
-      /\/(benutzer|identitaet)\//.test(r.pattern) ? 'user' : /\/einheiten\//.test(r.pattern) ? 'unit' : /\/rollen\//.test(r.pattern) ? 'global' : 'any';
+      /\/(benutzer|identitaet)\//.test(r.pattern) ? 'user'
+        : /\/einheiten\//.test(r.pattern) ? 'unit'
+        : /\/rollen\//.test(r.pattern) ? 'global'
+        : /^\/verwaltung\/termine\//.test(r.pattern) ? 'slot'
+        : 'any';
+    const slotB = Number((await srv.query(`SELECT MIN(id) FROM appointment_slots WHERE unit_id = ${users.unitB}`))[0][0]);
+    assert.ok(slotB > 0, 'the demo data has appointment slots of unit B');
     // whose ids each actor must not reach: [kind, id, what, the record's e-mail address]
     const foreign = {
       citizen: [['user', users.citizen2.id, 'another citizen', users.citizen2.email]],
@@ -207,6 +215,7 @@ forEachEngine((engine) => {
         ['user', staffB.id, 'staff of unit B', staffB.email],
         ['unit', users.unitB, 'unit B', null],
         ['user', users.citizen2.id, 'a citizen', users.citizen2.email],
+        ['slot', slotB, 'a slot of unit B', null],
       ],
       unitAdminA: [
         ['user', staffB.id, 'staff of unit B', staffB.email],
@@ -221,6 +230,7 @@ forEachEngine((engine) => {
         await srv.query(`SELECT user_id, role_id, unit_id FROM user_roles WHERE user_id = ${staffB.id} ORDER BY role_id, unit_id`),
         await srv.query(`SELECT unit_id, user_id FROM unit_members WHERE user_id = ${staffB.id} OR unit_id = ${users.unitB} ORDER BY unit_id, user_id`),
         await srv.query(`SELECT slug, name, contact FROM units WHERE id = ${users.unitB}`),
+        await srv.query(`SELECT COALESCE(cancelled_at, 0) FROM appointment_slots WHERE id = ${slotB}`),
       ]);
     const before = await snapshot();
     const problems = [];
