@@ -40,6 +40,12 @@ const ADMIN_PERMISSIONS = ['account.users.manage', 'account.units.manage', 'acco
 const BUSINESS_403 = [
   {
     method: 'POST',
+    pattern: '/beteiligung/anregungen/neu',
+    applies: () => true,
+    why: 'only residents of Mainz aged 14+ with a name in Meine Daten submit an Anregung (docs/residency.md)',
+  },
+  {
+    method: 'POST',
     pattern: '/konto/sicherheit/2fa/deaktivieren',
     applies: (u) => u.isAdmin,
     why: 'with administrative rights the second factor must stay on (issue 3)',
