@@ -102,6 +102,7 @@ build/bench/%: bench/%.c $(release_objs)
 bench: test-deps build/release/rathaus $(BENCH_BINS)
 	bash bench/run.sh
 	bash bench/services.sh
+	bash bench/participation.sh
 
 format:
 	clang-format -i $$(find src tests/unit fuzz bench -name '*.[ch]')

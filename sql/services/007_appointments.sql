@@ -91,6 +91,5 @@ CREATE TABLE status_lookup_throttle (
     attempts        BIGINT  NOT NULL
 );
 
--- The first run of the daily expiry reminders; each run schedules the next
--- (passport.c), and passport_schedule_reminders adds one at start-up when none is pending.
-INSERT INTO jobs (kind, payload, run_at, created_at) VALUES ('passport.remind', '{}', 0, 0);
+-- The daily expiry reminders are scheduled by `rathaus serve` (services_start →
+-- passport_schedule_reminders) when none is pending; each run schedules the next.

@@ -330,6 +330,8 @@ static const struct area {
      N_("Registrierte Ferienwohnungen und ihre Übernachtungen.")},
     {"/verwaltung/formulare", "services.forms.manage", N_("Formulare"),
      N_("Formulare für Online-Anträge laden und prüfen: als JSON oder aus FIM XDatenfelder.")},
+    {"/verwaltung/beteiligung/vorhaben", "participation.projects.manage", N_("Vorhabenliste pflegen"),
+     N_("Vorhaben anlegen und ändern, Ausgaben veröffentlichen.")},
 };
 
 /* GET /verwaltung — the areas this user may use. Open to every signed-in
