@@ -62,7 +62,7 @@ export class Person {
     this.watch = watchPage(page);
     this.problems = []; // what the checks found, each with the page it was on
     this.checked = 0; // pages checked with axe
-    this.seen = new Set(); // addresses checked
+    this.seen = new Set(); // "address status" of the pages this person checked
   }
 
   path() {
@@ -71,7 +71,7 @@ export class Person {
   }
 
   // check(label) — the page as it is now: language, one h1, console, axe.
-  async check(label = this.path()) {
+  async check(label = this.path(), key = label) {
     const where = `${this.name} on ${label}`;
     await this.page.waitForTimeout(30); // late console messages
     this.watch.pause();
@@ -84,7 +84,7 @@ export class Person {
     const v = await runAxe(this.page);
     if (v.length) this.problems.push(`axe, ${where}:\n${formatViolations(v)}`);
     this.checked++;
-    this.seen.add(this.path());
+    this.seen.add(key);
     this.watch.resume();
   }
 
@@ -94,7 +94,7 @@ export class Person {
     this.watch.resume();
     const res = await this.page.goto(this.base + p, { waitUntil: 'load' });
     if (res.status() !== status) throw new Error(`${this.name}: GET ${p} answered ${res.status()}, expected ${status}: ${(await this.mainText()).slice(0, 400)}`);
-    if (check) await this.check();
+    if (check) await this.checkIfNew(res.status());
     return res;
   }
 
@@ -112,8 +112,19 @@ export class Person {
     if (!res) throw new Error(`${this.name}: ${what} led to no new page (still ${this.path()})`);
     if (res.status() !== status)
       throw new Error(`${this.name}: ${what} ended on ${this.path()} with ${res.status()}, expected ${status}: ${(await this.mainText()).slice(0, 600)}`);
-    if (check) await this.check();
+    if (check) await this.checkIfNew(res.status());
     return res;
+  }
+
+  // checkIfNew(status) — check() unless this person checked this address
+  // with this status before (the case page after each status change, the
+  // start page on the way to an area). Console errors are looked at either way.
+  async checkIfNew(status) {
+    const key = `${this.path()} ${status}`;
+    if (!this.seen.has(key)) return this.check(this.path(), key);
+    await this.page.waitForTimeout(30);
+    this.problems.push(...this.watch.errors.filter((e) => !/net::ERR_ABORTED$/.test(e)).map((e) => `${this.name} on ${this.path()}: ${e}`));
+    this.watch.errors.length = 0;
   }
 
   // click(selector) — a link or a button that leads to a new page.
@@ -122,7 +133,7 @@ export class Person {
     return this.navigate(() => target.click(), { what: `the click on ${selector}`, ...opts });
   }
 
-  // link(text) — follows the link in <main> with exactly this visible text.
+  // link(text) — follows the first link in <main> whose visible text contains text.
   link(text, opts = {}) {
     return this.click(this.page.locator('main a').filter({ hasText: text }).first(), { what: `the link "${text}"`, ...opts });
   }
@@ -133,7 +144,7 @@ export class Person {
   async nav(href, opts = {}) {
     const inHeader = this.page.locator(`nav.site-nav a[href="${href}"]`);
     if ((await inHeader.count()) > 0) return this.click(inHeader.first(), opts);
-    if (this.path() !== '/') await this.click('header a.site-header__home', { check: !this.seen.has('/') });
+    if (this.path() !== '/') await this.click('header a.site-header__home');
     return this.click(`main a[href="${href}"]`, opts);
   }
 
@@ -145,7 +156,7 @@ export class Person {
     return (await this.page.locator('main').first().innerText().catch(() => '')).replace(/\s+/g, ' ');
   }
 
-  // download(selector) → {body, filename}: a link marked `download` (the
+  // download(selector) → {body, filename, url, type}: a link marked `download` (the
   // iCalendar file) is clicked and the file the browser saves is read. A link
   // to a document the browser would show itself (a PDF served inline) is
   // fetched with the person's cookies, as the browser's PDF viewer fetches it.

@@ -2,11 +2,13 @@
 #include <stdio.h>
 
 #include "modules/participation/internal.h"
+#include "modules/participation/moderation_internal.h"
 #include "modules/participation/participation.h"
 
 int participation_init(const config_t *cfg, char *err, size_t errlen)
 {
-    if (projects_register_jobs() != 0 || requests_register_jobs() != 0) {
+    if (projects_register_jobs() != 0 || requests_register_jobs() != 0 || processes_register_jobs() != 0 ||
+        surveys_register() != 0 || moderation_privacy_register() != 0) {
         snprintf(err, errlen, "cannot register the participation jobs");
         return -1;
     }

@@ -19,7 +19,7 @@
     " a.created_at, COALESCE(a.submitted_at, 0), a.updated_at, COALESCE(a.closed_at, 0), a.step,"           \
     " COALESCE(a.approval_requested_by, 0), s.four_eyes, s.min_trust, COALESCE(a.reference, ''), a.status," \
     " a.data, a.summary, a.birth_date, a.fee_lines, a.payment_method, a.decision, a.approval_status,"      \
-    " s.slug, s.name, s.workflow, u.name"                                                                   \
+    " s.slug, s.name, s.workflow, u.name, s.appointments"                                                   \
     " FROM applications a JOIN services s ON s.id = a.service_id JOIN units u ON u.id = a.unit_id"
 
 static const char sql_load_by_id[] = APP_SELECT " WHERE a.id = $1";
@@ -51,6 +51,7 @@ static int read_row(db_stmt_t *st, arena_t *arena, application_t *a)
             return -1;
         }
     }
+    a->appointments = (int)db_column_int64(st, col++);
     db_reset(st);
     return 0;
 }

@@ -213,6 +213,13 @@ json_t *apply_detail_model(http_req_t *req, apply_ctx_t *ctx)
     json_object_set_new(m, "unread", json_integer(unread));
     json_object_set_new(m, "postfach_href", json_string(arena_printf(req->arena, "/postfach/%lld", id)));
     json_object_set_new(m, "receipt_href", json_string(arena_printf(req->arena, "/antraege/%lld/quittung.pdf", id)));
+    int open_case = strcmp(a->status, "entwurf") && !workflow_is_final(a->workflow, a->status);
+    if (a->appointments && open_case)
+        json_object_set_new(m, "appointment_href",
+                            json_string(arena_printf(req->arena, "/termine/buchen?leistung=%s&antrag=%lld",
+                                                     a->service_slug, (long long)id)));
+    if (open_case && a->fee_cents > 0 && a->paid_at == 0)
+        json_object_set_new(m, "pay_href", json_string(arena_printf(req->arena, "/antraege/%lld/bezahlen", id)));
     int may_withdraw = strcmp(a->status, "entwurf") && !workflow_is_final(a->workflow, a->status);
     json_object_set_new(m, "may_withdraw", json_boolean(may_withdraw));
     json_object_set_new(m, "withdraw_href", json_string(arena_printf(req->arena, "/antraege/%lld/zurueckziehen", id)));

@@ -444,6 +444,11 @@ int apply_received_page(http_req_t *req)
     json_object_set_new(m, "receipt_href", json_string(arena_printf(req->arena, "/antraege/%lld/quittung.pdf", id)));
     json_object_set_new(m, "detail_href", json_string(arena_printf(req->arena, "/antraege/%lld", id)));
     json_object_set_new(m, "postfach_href", json_string(arena_printf(req->arena, "/postfach/%lld", id)));
+    /* Services done in person (the passport): book the visit for this very application. */
+    if (ctx.app.appointments && !ctx.anonymous)
+        json_object_set_new(m, "appointment_href",
+                            json_string(arena_printf(req->arena, "/termine/buchen?leistung=%s&antrag=%lld",
+                                                     ctx.app.service_slug, (long long)id)));
     return http_render(req, 200, "services/apply/received", m);
 }
 

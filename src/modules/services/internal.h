@@ -42,6 +42,7 @@ typedef struct application {
     int64_t step;
     int64_t approval_requested_by; /* 0: none */
     int four_eyes;            /* the service asks for a second person's approval */
+    int appointments;         /* the service is booked with an appointment at the office */
     int min_trust;
     const char *reference;    /* "" while a draft */
     const char *status;       /* 'entwurf', 'eingegangen', … (workflow.c) */
