@@ -157,3 +157,28 @@ const char *form_get(const form_t *f, const char *name)
             return f->fields[i].value;
     return NULL;
 }
+
+const char *form_url_encode(arena_t *a, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (!s)
+        return "";
+    size_t n = strlen(s);
+    char *out = arena_alloc(a, n * 3 + 1);
+    if (!out)
+        return "";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+            c == '_' || c == '~') {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}

@@ -43,4 +43,8 @@ const char *form_get(const form_t *f, const char *name);
  * Returns NULL on a malformed escape. *out_len receives the decoded length. */
 char *form_percent_decode(arena_t *a, const char *s, size_t n, int plus_is_space, size_t *out_len);
 
+/* Percent-encodes s for a query value (RFC 3986: only unreserved characters
+ * stay), in a; "" for NULL. */
+const char *form_url_encode(arena_t *a, const char *s);
+
 #endif

@@ -269,6 +269,19 @@ static void test_form_first_error_discards_all(void **state)
     assert_null(form_get(&f, "good"));
 }
 
+/* form_url_encode and the parser are inverse: what one writes, the other reads back. */
+static void test_form_url_encode_round_trip(void **state)
+{
+    arena_t *a = *state;
+    assert_string_equal(form_url_encode(a, NULL), "");
+    assert_string_equal(form_url_encode(a, "Radweg-Nord_2.0~"), "Radweg-Nord_2.0~");
+    assert_string_equal(form_url_encode(a, "a b&c=d/ü"), "a%20b%26c%3Dd%2F%C3%BC");
+    const char *encoded = arena_printf(a, "q=%s", form_url_encode(a, "Straße & Plätze?"));
+    form_t f;
+    assert_int_equal(parse(a, encoded, NULL, &f), FORM_OK);
+    assert_string_equal(form_get(&f, "q"), "Straße & Plätze?");
+}
+
 static void test_form_browser_body(void **state)
 {
     arena_t *a = *state;
@@ -319,6 +332,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_form_first_error_discards_all, fixture_arena_setup,
                                         fixture_arena_teardown),
         cmocka_unit_test_setup_teardown(test_form_browser_body, fixture_arena_setup, fixture_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_url_encode_round_trip, fixture_arena_setup, fixture_arena_teardown),
         cmocka_unit_test(test_form_get_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

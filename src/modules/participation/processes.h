@@ -285,8 +285,6 @@ void processes_add_error(json_t *errors, const char *id, const char *message);
 json_t *processes_notice(http_req_t *req);
 /* The sign-in link back to path. */
 json_t *processes_login_url(http_req_t *req, const char *path);
-/* s percent-encoded for a query string. */
-const char *processes_url_encode(arena_t *a, const char *s);
 
 /* Helpers that have answered with an error page return PROCESSES_ANSWERED (a
  * handler must return 0 then, not a status): they call processes_fail, and the

@@ -18,6 +18,7 @@
 #include "view/i18n.h"
 #include "view/markdown.h"
 #include "view/tmpl.h"
+#include "web/form.h"
 
 #define HTML_MAX (512 * 1024) /* bytes of HTML from one Markdown text */
 
@@ -386,28 +387,7 @@ json_t *processes_notice(http_req_t *req)
     return NULL;
 }
 
-const char *processes_url_encode(arena_t *a, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(s);
-    char *out = arena_alloc(a, n * 3 + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~') {
-            out[o++] = (char)c;
-        } else {
-            out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 json_t *processes_login_url(http_req_t *req, const char *path)
 {
-    return json_sprintf("/konto/anmelden?weiter=%s", processes_url_encode(req->arena, path));
+    return json_sprintf("/konto/anmelden?weiter=%s", form_url_encode(req->arena, path));
 }

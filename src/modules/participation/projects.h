@@ -148,8 +148,6 @@ int projects_csv_field(buf_t *out, const char *s);
 /* 1 when p is a path on this site ("/…", not "//…", no backslash or control
  * characters, at most 1000 bytes) that may be redirected to. */
 int projects_local_path(const char *p);
-/* s percent-encoded for a query string (everything but A-Z a-z 0-9 - . _ ~). */
-const char *projects_url_encode(arena_t *a, const char *s);
 /* path with "hinweis=<notice>" as its last query parameter (an earlier hinweis
  * dropped), for the alert on the page a POST returns to. */
 const char *projects_with_notice(arena_t *a, const char *path, const char *notice);

@@ -30,6 +30,7 @@
 #include "platform/mail.h"
 #include "view/i18n.h"
 #include "web/auth.h"
+#include "web/form.h"
 
 #define FOLLOWS_PER_USER_MAX 500 /* a person follows at most this many things */
 #define DIGEST_ITEMS_MAX 100     /* news listed in one digest mail */
@@ -487,7 +488,7 @@ json_t *projects_follow_box(http_req_t *req, const char *kind, int64_t id, const
     json_object_set_new(box, "following", json_false());
     if (!req->user) {
         json_object_set_new(box, "login_url",
-                            json_sprintf("/konto/anmelden?weiter=%s", projects_url_encode(req->arena, back)));
+                            json_sprintf("/konto/anmelden?weiter=%s", form_url_encode(req->arena, back)));
         return box;
     }
     const char *mode = NULL;

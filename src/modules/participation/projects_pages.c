@@ -12,6 +12,7 @@
 #include "modules/participation/projects.h"
 #include "view/i18n.h"
 #include "web/auth.h"
+#include "web/form.h"
 
 int projects_lists_load(db_t *db, arena_t *a, project_lists_t *out)
 {
@@ -115,7 +116,7 @@ const char *projects_filter_query(http_req_t *req, const project_filter_t *f)
         sep = "&";
     }
     if (f->query && *f->query) {
-        buf_appendf(&b, "%sq=%s", sep, projects_url_encode(req->arena, f->query));
+        buf_appendf(&b, "%sq=%s", sep, form_url_encode(req->arena, f->query));
         sep = "&";
     }
     if (f->sort)

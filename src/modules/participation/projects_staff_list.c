@@ -12,6 +12,7 @@
 #include "modules/participation/projects.h"
 #include "view/i18n.h"
 #include "web/auth.h"
+#include "web/form.h"
 
 #define STAFF_PAGE_SIZE 50
 
@@ -67,7 +68,7 @@ int projects_staff_list_render(http_req_t *req, int status, json_t *edition_valu
     json_object_set_new(m, "total", json_integer((json_int_t)hits.count));
     json_t *q = http_field("q", projects_tr(req, N_("Suchbegriff")), f.query ? f.query : "", NULL);
     json_object_set_new(m, "f_q", q);
-    const char *search = f.query ? arena_printf(req->arena, "q=%s&", projects_url_encode(req->arena, f.query)) : "";
+    const char *search = f.query ? arena_printf(req->arena, "q=%s&", form_url_encode(req->arena, f.query)) : "";
     if ((size_t)page * STAFF_PAGE_SIZE < hits.count)
         json_object_set_new(m, "next", json_sprintf("/verwaltung/beteiligung/vorhaben?%sseite=%ld", search, page + 1));
     if (page > 1)
