@@ -92,11 +92,12 @@ out:
  * still say which events to count down. */
 static const char *const sql_erase[] = {
     "UPDATE survey_responses SET user_id = NULL WHERE user_id = $1 AND $2 > 0",
-    "UPDATE participation_events SET registered_count = registered_count - 1 WHERE starts_at > $2 AND registered_count "
-    "> 0"
-    " AND id IN (SELECT event_id FROM participation_event_registrations WHERE user_id = $1 AND status = 'angemeldet')",
-    "DELETE FROM participation_event_registrations WHERE user_id = $1 AND event_id IN (SELECT id FROM "
-    "participation_events WHERE starts_at > $2)",
+    /* Parenthesised: one statement over several lines, not several array elements (clang checks). */
+    ("UPDATE participation_events SET registered_count = registered_count - 1"
+     " WHERE starts_at > $2 AND registered_count > 0"
+     " AND id IN (SELECT event_id FROM participation_event_registrations WHERE user_id = $1 AND status = 'angemeldet')"),
+    ("DELETE FROM participation_event_registrations WHERE user_id = $1"
+     " AND event_id IN (SELECT id FROM participation_events WHERE starts_at > $2)"),
     "UPDATE participation_event_registrations SET user_id = NULL WHERE user_id = $1 AND $2 > 0",
 };
 
