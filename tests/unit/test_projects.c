@@ -24,6 +24,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "modules/participation/projects.h"
+#include "web/form.h"
 
 #include "fixture_arena.h"
 #include "fixture_db.h"
@@ -248,7 +249,7 @@ static void test_return_paths_stay_on_the_site(void **state)
     assert_string_equal(projects_with_notice(a, "/x?bezirk=m&hinweis=alt&q=a", "entfolgt"),
                         "/x?bezirk=m&q=a&hinweis=entfolgt");
     assert_string_equal(projects_with_notice(a, "/x?hinweis=alt", "gefolgt"), "/x?hinweis=gefolgt");
-    assert_string_equal(projects_url_encode(a, "Rad weg/ä"), "Rad%20weg%2F%C3%A4");
+    assert_string_equal(form_url_encode(a, "Rad weg/ä"), "Rad%20weg%2F%C3%A4");
 }
 
 /* 2026-11-29 05:00 UTC is 06:00 in Mainz (winter time). */
