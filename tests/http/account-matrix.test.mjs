@@ -211,9 +211,12 @@ forEachEngine((engine) => {
         : /\/einheiten\//.test(r.pattern) ? 'unit'
         : /\/rollen\//.test(r.pattern) ? 'global'
         : /^\/verwaltung\/termine\//.test(r.pattern) ? 'slot'
-        // Published participation records (Vorhaben, Anregungen, processes) are
-        // public by design: checked only for leaking someone's e-mail address.
-        : r.method === 'GET' && !r.permission && /^\/(beteiligung|api\/v1\/beteiligung)\//.test(r.pattern) ? 'global'
+        // Participation records (Vorhaben, Anregungen, processes) are public by
+        // design, and Anregungen belong to the whole city, not to a unit (the
+        // coordination office sees them all; supporting is refused by residency,
+        // not by ownership): checked only for leaking someone's e-mail address.
+        : /^\/(beteiligung|api\/v1\/beteiligung)\//.test(r.pattern) ? 'global'
+        : /^\/verwaltung\/beteiligung\/anregungen\//.test(r.pattern) ? 'global'
         : 'any';
     const slotB = Number((await srv.query(`SELECT MIN(id) FROM appointment_slots WHERE unit_id = ${users.unitB}`))[0][0]);
     assert.ok(slotB > 0, 'the demo data has appointment slots of unit B');
