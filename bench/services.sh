@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/rathaus-bench-services.XXXXXX)
 pgdir="$work/pg"
+mkdir -p "$pgdir" # pg-test.sh wants the folder to exist
 cleanup() { bash scripts/pg-test.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
