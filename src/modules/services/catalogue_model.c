@@ -5,11 +5,13 @@
  * importer turned each service's texts into service_terms rows; the rows whose
  * term equals a query term are summed per service. The SQL compares terms with
  * "=" only (an IN list with a fixed number of slots, the unused ones NULL), so
- * both engines find the same rows, and the order is made in C. It runs in two
- * phases because a common word matches a large part of a big catalogue: first
- * only (service, weight) pairs from the index, then the names and summaries of
- * just the services the requested page needs (those whose score ties with the
- * page's; see catalogue_search).
+ * both engines find the same rows, and the order is made in C. A common word
+ * matches a large part of a big catalogue, and ordering the matches needs all
+ * their names; so the full ranking (ids and scores, best first) is computed once
+ * per catalogue generation and query and kept (catalogue_cache.c). A page then
+ * costs the generation lookup and one read of its own services' details.
+ *
+ * The life situations' counts are kept the same way.
  */
 #include "modules/services/catalogue_model.h"
 
@@ -18,24 +20,26 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "modules/services/catalogue_cache.h"
 #include "modules/services/internal.h"
 #include "platform/search.h"
 #include "view/i18n.h"
 #include "view/markdown.h"
 
 #define SEARCH_SLOTS 16           /* query terms per SQL round trip */
-#define SCORE_MAX 100000          /* largest summed weight sorted by counting */
 #define DETAIL_SLOTS 32           /* services whose details one round trip reads */
 #define MARKDOWN_MAX (512 * 1024) /* bytes of HTML from one Markdown field */
 #define DOCUMENTS_MAX 100         /* documents shown for one service */
 
 static const char sql_all[] = "SELECT id, slug, name, summary, published FROM services WHERE published >= $1";
 
-/* Search, phase 1: the rows of the query's terms (the primary key's index). */
-static const char sql_match[] = "SELECT service_id, weight FROM service_terms "
-                                "WHERE term IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+/* Search, when no ranking is kept for the query: the rows of its terms (the
+ * index service_terms_search) with the names that break ties. */
+static const char sql_match[] =
+    "SELECT t.service_id, t.weight, s.name, s.slug FROM service_terms t JOIN services s ON s.id = t.service_id "
+    "WHERE t.term IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
 
-/* Search, phase 2: the details of the services a result page shows. */
+/* Search: the details of the services a result page shows. */
 static const char sql_details[] =
     "SELECT id, slug, name, summary, published FROM services WHERE id IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
     "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, "
@@ -152,15 +156,6 @@ static int cmp_name(const void *pa, const void *pb)
     return c ? c : strcmp(a->slug, b->slug);
 }
 
-/* Search: higher score first, then A–Z. */
-static int cmp_rank(const void *pa, const void *pb)
-{
-    const catalogue_item_t *a = pa, *b = pb;
-    if (a->score != b->score)
-        return a->score > b->score ? -1 : 1;
-    return cmp_name(pa, pb);
-}
-
 /* ---- lists -------------------------------------------------------------------------- */
 
 /* A growing array of items in the arena. */
@@ -236,80 +231,89 @@ int catalogue_situation_services(db_t *db, arena_t *a, int64_t situation_id, int
     return collect_sorted(st, a, out);
 }
 
-/* A matched service before its details are read. */
-typedef struct hit {
-    int64_t id;
-    int64_t score;
-} hit_t;
+/* ---- search ------------------------------------------------------------------------ */
 
-static int cmp_hit_id(const void *pa, const void *pb)
+/* A matching service while its ranking is computed. */
+typedef struct match {
+    int64_t id;
+    int64_t score; /* summed weight of its rows */
+    const char *name;
+    const char *slug;
+} match_t;
+
+static int cmp_match_id(const void *pa, const void *pb)
 {
-    const hit_t *a = pa, *b = pb;
+    const match_t *a = pa, *b = pb;
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static int cmp_hit_score(const void *pa, const void *pb)
+/* Higher score first (sort_ties then orders equal scores A–Z). */
+static int cmp_match_rank(const void *pa, const void *pb)
 {
-    const hit_t *a = pa, *b = pb;
+    const match_t *a = pa, *b = pb;
     if (a->score != b->score)
         return a->score > b->score ? -1 : 1;
-    return a->id < b->id ? -1 : a->id > b->id;
+    return 0;
 }
 
-/* Hits ordered by score, best first (equal scores keep their order; names
- * decide between them later): a counting sort, since scores are small whole
- * numbers (a few weights per query term) and a common word matches thousands
- * of services. NULL only for a negative score, which the importer never writes. */
-static hit_t *sort_by_score(arena_t *a, const hit_t *hits, size_t n)
+static int cmp_text(const void *pa, const void *pb)
 {
-    int64_t max = 0;
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* The cache key of a query: its terms sorted and joined by newlines, so that
+ * the same words in another order share one ranking. */
+static const char *ranking_key(arena_t *a, const char **terms, size_t n)
+{
+    const char **sorted = arena_alloc(a, n * sizeof(*sorted));
+    memcpy(sorted, terms, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), cmp_text);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(sorted[i]) + 1;
+    char *key = arena_alloc(a, len + 1), *o = key;
     for (size_t i = 0; i < n; i++) {
-        if (hits[i].score < 0)
-            return NULL; /* never: weights are positive */
-        if (hits[i].score > max)
-            max = hits[i].score;
+        size_t l = strlen(sorted[i]);
+        memcpy(o, sorted[i], l);
+        o += l;
+        *o++ = '\n';
     }
-    if (max > SCORE_MAX) {
-        /* Not reachable with the importer's weights; sorted the slow way. */
-        hit_t *copy = arena_alloc(a, n * sizeof(*copy));
-        memcpy(copy, hits, n * sizeof(*copy));
-        qsort(copy, n, sizeof(*copy), cmp_hit_score);
-        return copy;
-    }
-    /* starts[s]: where the hits of score s begin, counted from the best. */
-    size_t *starts = arena_alloc(a, ((size_t)max + 2) * sizeof(*starts));
-    for (size_t i = 0; i < n; i++)
-        starts[hits[i].score]++;
-    size_t before = 0;
-    for (int64_t s = max; s >= 0; s--) {
-        size_t c = starts[s];
-        starts[s] = before;
-        before += c;
-    }
-    hit_t *sorted = arena_alloc(a, n * sizeof(*sorted));
-    for (size_t i = 0; i < n; i++)
-        sorted[starts[hits[i].score]++] = hits[i];
-    return sorted;
+    *o = '\0';
+    return key;
 }
 
-/* Phase 1: the summed weight per service of every matching row. Sets *hits
- * (arena, best score first) and *count. Returns 0, -1 for invalid UTF-8, < -1
- * on a database error. */
-static int match_terms(db_t *db, arena_t *a, const char *query, hit_t **hits, size_t *count)
+/* Orders a run of equal scores A–Z (German dictionary order, then the name's
+ * bytes, then the slug: as cmp_name). */
+static void sort_ties(arena_t *a, match_t *run, size_t n)
 {
-    const char **terms;
-    size_t term_count;
+    if (n < 2)
+        return;
+    catalogue_item_t *items = arena_alloc(a, n * sizeof(*items));
+    for (size_t i = 0; i < n; i++)
+        items[i] = (catalogue_item_t){.id = run[i].id,
+                                      .score = run[i].score,
+                                      .name = run[i].name,
+                                      .slug = run[i].slug,
+                                      .sort_key = catalogue_sort_key(a, run[i].name)};
+    qsort(items, n, sizeof(*items), cmp_name);
+    for (size_t i = 0; i < n; i++)
+        run[i] = (match_t){items[i].id, items[i].score, items[i].name, items[i].slug};
+}
+
+/* The full ranking of the query's terms: every matching service, best first.
+ * Sets *hits (arena) and *count. Returns 0 or < 0 on a database error. */
+static int rank_terms(db_t *db, arena_t *a, const char **terms, size_t term_count, catalogue_hit_t **hits,
+                      size_t *count)
+{
     *hits = NULL;
     *count = 0;
-    if (search_terms(a, query, &terms, &term_count) != 0)
-        return -1;
     size_t n = 0, cap = 0;
-    hit_t *rows = NULL;
+    match_t *rows = NULL;
     /* One round trip per SEARCH_SLOTS terms. */
     for (size_t first = 0; first < term_count; first += SEARCH_SLOTS) {
         db_stmt_t *st;
         if (db_prepare(db, sql_match, &st) != 0)
-            return -2;
+            return DB_ERROR;
         for (int slot = 0; slot < SEARCH_SLOTS; slot++) {
             size_t i = first + (size_t)slot;
             if (i < term_count)
@@ -321,22 +325,24 @@ static int match_terms(db_t *db, arena_t *a, const char *query, hit_t **hits, si
         while ((rc = db_step(st)) == DB_ROW) {
             if (n == cap) {
                 size_t grown = cap ? cap * 2 : 256;
-                hit_t *bigger = arena_alloc(a, grown * sizeof(*bigger));
+                match_t *bigger = arena_alloc(a, grown * sizeof(*bigger));
                 if (n)
                     memcpy(bigger, rows, n * sizeof(*rows));
                 rows = bigger;
                 cap = grown;
             }
-            rows[n++] = (hit_t){db_column_int64(st, 0), db_column_int64(st, 1)};
+            rows[n++] = (match_t){db_column_int64(st, 0), db_column_int64(st, 1),
+                                  arena_strdup(a, text_or_empty(db_column_text(st, 2))),
+                                  arena_strdup(a, text_or_empty(db_column_text(st, 3)))};
         }
         db_reset(st);
         if (rc != DB_DONE)
-            return -2;
+            return DB_ERROR;
     }
-    /* One hit per service, its rows' weights summed: a single term has one row
+    /* One match per service, its rows' weights summed: a single term has one row
      * per service (the primary key), several terms need their rows merged. */
     if (n > 1 && term_count > 1) {
-        qsort(rows, n, sizeof(*rows), cmp_hit_id);
+        qsort(rows, n, sizeof(*rows), cmp_match_id);
         size_t o = 0;
         for (size_t i = 0; i < n; i++) {
             if (o > 0 && rows[o - 1].id == rows[i].id)
@@ -347,21 +353,33 @@ static int match_terms(db_t *db, arena_t *a, const char *query, hit_t **hits, si
         n = o;
     }
     if (n > 1) {
-        rows = sort_by_score(a, rows, n);
-        if (!rows)
-            return -2;
+        qsort(rows, n, sizeof(*rows), cmp_match_rank);
+        for (size_t from = 0; from < n;) {
+            size_t to = from + 1;
+            while (to < n && rows[to].score == rows[from].score)
+                to++;
+            sort_ties(a, rows + from, to - from);
+            from = to;
+        }
     }
-    *hits = rows;
+    catalogue_hit_t *out = arena_alloc(a, (n ? n : 1) * sizeof(*out));
+    for (size_t i = 0; i < n; i++)
+        out[i] = (catalogue_hit_t){rows[i].id, rows[i].score};
+    *hits = out;
     *count = n;
     return 0;
 }
 
-/* Phase 2: reads slug, name and summary of the given hits (SEARCH_SLOTS ids per
- * round trip) into items. Returns 0 or < 0. */
-static int read_hits(db_t *db, arena_t *a, const hit_t *hits, size_t n, catalogue_item_t *items, size_t *read)
+/* Reads slug, name and summary of the given hits (DETAIL_SLOTS ids per round
+ * trip) into items, in the hits' order; a service deleted since the ranking
+ * was made is left out. Returns 0 or < 0. */
+static int read_hits(db_t *db, arena_t *a, const catalogue_hit_t *hits, size_t n, catalogue_item_t *items, size_t *read)
 {
     *read = 0;
+    unsigned char *present = arena_alloc(a, n ? n : 1);
+    memset(present, 0, n ? n : 1);
     for (size_t first = 0; first < n; first += DETAIL_SLOTS) {
+        size_t last = first + DETAIL_SLOTS < n ? first + DETAIL_SLOTS : n;
         db_stmt_t *st;
         if (db_prepare(db, sql_details, &st) != 0)
             return DB_ERROR;
@@ -373,55 +391,65 @@ static int read_hits(db_t *db, arena_t *a, const hit_t *hits, size_t n, catalogu
                 db_bind_null(st, slot + 1);
         }
         int rc;
-        while ((rc = db_step(st)) == DB_ROW && *read < n) {
-            catalogue_item_t *it = &items[(*read)++];
-            read_item(st, a, it);
-            /* The score of this id (rows come in any order). */
-            for (size_t i = first; i < n && i < first + DETAIL_SLOTS; i++)
-                if (hits[i].id == it->id)
-                    it->score = hits[i].score;
+        while ((rc = db_step(st)) == DB_ROW) {
+            int64_t id = db_column_int64(st, 0);
+            for (size_t i = first; i < last; i++) {
+                if (hits[i].id != id || present[i])
+                    continue;
+                read_item(st, a, &items[i]);
+                items[i].score = hits[i].score;
+                present[i] = 1;
+                break;
+            }
         }
         db_reset(st);
-        if (rc != DB_DONE && rc != DB_ROW)
+        if (rc != DB_DONE)
             return DB_ERROR;
     }
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        if (present[i])
+            items[o++] = items[i];
+    *read = o;
     return 0;
 }
 
 int catalogue_search(db_t *db, arena_t *a, const char *query, size_t offset, size_t limit, catalogue_list_t *page,
                      size_t *total)
 {
-    hit_t *hits;
-    size_t n;
     page->items = NULL;
     page->count = 0;
     *total = 0;
-    int rc = match_terms(db, a, query, &hits, &n);
-    if (rc != 0)
-        return rc;
-    *total = n;
-    if (offset >= n || limit == 0)
+    const char **terms;
+    size_t term_count;
+    if (search_terms(a, query, &terms, &term_count) != 0)
+        return -1;
+    if (term_count == 0)
         return 0;
-    size_t end = offset + limit < n ? offset + limit : n;
-    /* Hits are in score order already; only among equal scores does the name
-     * decide. So the page needs the details of the hits whose score lies between
-     * those at its first and last position — not of every hit. */
-    int64_t high = hits[offset].score, low = hits[end - 1].score;
-    size_t from = offset, to = end; /* [from, to): every hit with low <= score <= high */
-    while (from > 0 && hits[from - 1].score == high)
-        from--;
-    while (to < n && hits[to].score == low)
-        to++;
-    catalogue_item_t *items = arena_alloc(a, (to - from) * sizeof(*items));
-    size_t read;
-    if (read_hits(db, a, hits + from, to - from, items, &read) != 0)
+    int64_t generation;
+    if (catalogue_generation(db, &generation) != 0)
         return -2;
-    if (read > 1)
-        qsort(items, read, sizeof(*items), cmp_rank);
-    /* A service deleted between the two phases is simply missing. */
-    size_t skip = offset - from;
-    page->items = items + (skip < read ? skip : read);
-    page->count = skip < read ? (read - skip < end - offset ? read - skip : end - offset) : 0;
+    const char *key = ranking_key(a, terms, term_count);
+    catalogue_hit_t *hits;
+    size_t count;
+    if (!catalogue_cache_ranking_get(generation, key, offset, limit, a, &hits, &count, total)) {
+        catalogue_hit_t *all;
+        size_t n;
+        if (rank_terms(db, a, terms, term_count, &all, &n) != 0)
+            return -2;
+        catalogue_cache_ranking_put(generation, key, all, n);
+        *total = n;
+        hits = all + (offset < n ? offset : n);
+        count = offset < n ? (n - offset < limit ? n - offset : limit) : 0;
+    }
+    if (count == 0)
+        return 0;
+    catalogue_item_t *items = arena_alloc(a, count * sizeof(*items));
+    size_t read;
+    if (read_hits(db, a, hits, count, items, &read) != 0)
+        return -2;
+    page->items = items;
+    page->count = read;
     return 0;
 }
 
@@ -474,6 +502,11 @@ int catalogue_situations(db_t *db, json_t **out)
 {
     db_stmt_t *st;
     *out = NULL;
+    int64_t generation;
+    if (catalogue_generation(db, &generation) != 0)
+        return DB_ERROR;
+    if ((*out = catalogue_cache_situations_get(generation)) != NULL)
+        return 0;
     if (db_prepare(db, sql_situations, &st) != 0)
         return DB_ERROR;
     json_t *arr = json_array();
@@ -493,6 +526,7 @@ int catalogue_situations(db_t *db, json_t **out)
         json_decref(arr);
         return DB_ERROR;
     }
+    catalogue_cache_situations_put(generation, arr);
     *out = arr;
     return 0;
 }
