@@ -23,6 +23,7 @@
 # only; every run is bounded in time; everything made is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BIN=${RATHAUS_BIN:-build/release/rathaus}
 DURATION=${BENCH_SECONDS:-10}
 PROPOSALS=${BENCH_PROPOSALS:-10000}
@@ -40,23 +41,11 @@ pg_db=""
 cleanup() {
   for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [ -n "$pg_db" ]; then psql -q "$RATHAUS_BENCH_PG_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true; fi
+  if [ -n "$pg_db" ]; then bench_drop_database "$RATHAUS_BENCH_PG_URL" "$pg_db"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_http() { for _ in $(seq 1 500); do curl -sf -o /dev/null "$1" && return 0; sleep 0.02; done; echo "bench: $1 did not come up" >&2; return 1; }
-# wrk output → "rps p99_ms"; any non-2xx answer fails the run.
-wrk_run() {
-  local out; out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$1")
-  local rps p99
-  rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
-  local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-  [ -z "$non2xx" ] || { echo "bench: $1 answered $non2xx non-2xx responses" >&2; return 1; }
-  echo "$rps $p99"
-}
 
 t0=$(date +%s.%N)
 node bench/participation-processes-gen.mjs "$PROPOSALS" "$COMMENTS" > "$work/data.sql"
@@ -70,7 +59,7 @@ query() {
 # bench_engine ENGINE DATABASE_URL — migrate, load, serve, measure, stop.
 bench_engine() {
   local engine=$1 url=$2 port srv t0 t1
-  port=$(free_port)
+  port=$(bench_free_port)
   local common=(--listen "127.0.0.1:$port" --database-url "$url" --data-dir "$work/$engine" --log-level warn --access-log 0)
   mkdir -p "$work/$engine"
   "$BIN" migrate "${common[@]}" >/dev/null
@@ -96,7 +85,7 @@ SQL
   cursor=$(query "$engine" "$url" "SELECT support_count || '.' || id FROM proposals WHERE process_id = $PROCESS ORDER BY support_count DESC, id DESC LIMIT 1 OFFSET $DEEP")
   "$BIN" serve "${common[@]}" 2>"$work/$engine/server.log" &
   srv=$!; pids+=("$srv")
-  wait_http "http://127.0.0.1:$port/healthz"
+  bench_wait_http "http://127.0.0.1:$port/healthz"
   local base="http://127.0.0.1:$port/beteiligung/verfahren/$PROCESS"
   local -A pages=(
     [list-first]="$base/vorschlaege?sortierung=unterstuetzt"
@@ -114,7 +103,7 @@ SQL
   [[ $page == *"Kommentare (500)"* ]] || { echo "bench: $engine: the proposal does not have 500 comments" >&2; return 1; }
   wrk -t1 -c"$CONNS" -d2s "${pages[list-first]}" >/dev/null # warm-up
   for which in list-first list-deep proposal; do
-    read -r rps p99 < <(wrk_run "${pages[$which]}")
+    read -r rps p99 < <(bench_wrk "${pages[$which]}" "$CONNS" "$DURATION")
     echo "proposals $engine $which p99_ms=$p99 rps=$rps"
   done
   kill "$srv"; wait "$srv" 2>/dev/null || true
@@ -127,7 +116,5 @@ if [ -z "${RATHAUS_BENCH_PG_URL:-}" ]; then
   exit 0
 fi
 pg_db="rathaus_bench_processes_$$"
-psql -q "$RATHAUS_BENCH_PG_URL" -c "CREATE DATABASE $pg_db" >/dev/null
-# Same server and user, the fresh database instead of the one in the URL.
-pg_url=$(node -e 'const u = new URL(process.argv[1]); u.pathname = "/" + process.argv[2]; console.log(u.toString())' "$RATHAUS_BENCH_PG_URL" "$pg_db")
+pg_url=$(bench_pg_database "$RATHAUS_BENCH_PG_URL" "$pg_db")
 bench_engine postgres "$pg_url"

@@ -10,14 +10,13 @@
 # lines "<what> <engine> … p99_ms=… rps=…"; they go to docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 work=$(mktemp -d /tmp/rathaus-bench-participation.XXXXXX)
 pgdir="$work/pg"
-mkdir -p "$pgdir" # pg-test.sh wants the folder to exist
 cleanup() { bash scripts/pg-test.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-if url=$(bash scripts/pg-test.sh start "$pgdir" "$(free_port)" 2>/dev/null); then
+if url=$(bench_pg_start "$pgdir"); then
   export RATHAUS_BENCH_PG_URL="$url"
 else
   echo "bench: PostgreSQL could not be started; the PostgreSQL figures are missing" >&2
@@ -32,12 +31,7 @@ for script in bench/participation-projects.sh bench/participation-processes.sh; 
 done
 
 sha=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-table=$(for l in "${lines[@]+"${lines[@]}"}"; do
-  echo "$l" | awk '{ what=$1; engine=$2; extra=""; p99=""; rps="";
-    for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1]=="p99_ms") p99=kv[2]; else if (kv[1]=="rps") rps=kv[2]; else extra=extra " " $i }
-    target = (what ~ /^vorhaben/) ? "p99 < 10 ms" : "p99 < 15 ms";
-    printf "| %s%s | %s | %s ms | %s | %s |\n", what, extra, engine, p99, rps, target }'
-done)
+table=$(bench_table '(what ~ /^vorhaben/) ? "p99 < 10 ms" : "p99 < 15 ms"' "${lines[@]+"${lines[@]}"}")
 report=$(cat <<TXT
 Measured $(date -u +%Y-%m-%d) at commit $sha on $(nproc) cores; wrk on the same machine against the release build (\`bash bench/participation.sh\`).
 
@@ -50,10 +44,4 @@ TXT
 )
 echo
 echo "$report"
-f=docs/performance.md
-grep -q 'bench:participation:start' "$f" || printf '\n## Beteiligung\n\n<!-- bench:participation:start -->\n<!-- bench:participation:end -->\n' >> "$f"
-awk -v body="$report" '
-  /<!-- bench:participation:start -->/ {print; print body; skip=1; next}
-  /<!-- bench:participation:end -->/ {skip=0}
-  !skip {print}' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
-echo "written to docs/performance.md"
+bench_write_section participation "Beteiligung" "$report"

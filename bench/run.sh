@@ -10,6 +10,7 @@
 # Load goes to 127.0.0.1 only; every loop is bounded in requests and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BIN=${RATHAUS_BIN:-build/release/rathaus}
 DURATION=${BENCH_SECONDS:-10}
 CONNS=64
@@ -19,25 +20,15 @@ pids=()
 cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-wait_http() { for _ in $(seq 1 500); do curl -sf -o /dev/null "$1" && return 0; sleep 0.02; done; echo "bench: $1 did not come up" >&2; return 1; }
-# wrk output → "rps p99_ms"
-wrk_run() {
-  local out; out=$(wrk -t1 -c"$CONNS" -d"${2:-$DURATION}s" --latency "$1")
-  local rps p99
-  rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
-  echo "$rps $p99"
-}
 
-port=$(free_port)
+port=$(bench_free_port)
 db="$work/bench.db"
 common=(--listen "127.0.0.1:$port" --database-url "sqlite:$db" --data-dir "$work" --log-level warn --access-log 0)
 "$BIN" demo "${common[@]}" >/dev/null
 "$BIN" serve "${common[@]}" 2>"$work/server.log" &
 srv=$!; pids+=("$srv")
-wait_http "http://127.0.0.1:$port/healthz"
+bench_wait_http "http://127.0.0.1:$port/healthz"
 sleep 0.5
 idle_rss=$(rss_kb "$srv")
 
@@ -45,7 +36,7 @@ idle_rss=$(rss_kb "$srv")
 mkdir -p "$work/www" "$work/nginx"
 curl -s "http://127.0.0.1:$port/" -o "$work/www/index.html"
 page_bytes=$(stat -c %s "$work/www/index.html")
-nport=$(free_port)
+nport=$(bench_free_port)
 cat > "$work/nginx/nginx.conf" <<CONF
 worker_processes auto;
 pid $work/nginx/nginx.pid;
@@ -59,13 +50,13 @@ http {
 CONF
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' 2>/dev/null &
 pids+=($!)
-wait_http "http://127.0.0.1:$nport/index.html"
+bench_wait_http "http://127.0.0.1:$nport/index.html"
 
 echo "warming up …"
 wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$port/" >/dev/null
 wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$nport/index.html" >/dev/null
-read -r r_rps r_p99 < <(wrk_run "http://127.0.0.1:$port/")
-read -r n_rps n_p99 < <(wrk_run "http://127.0.0.1:$nport/index.html")
+read -r r_rps r_p99 < <(bench_wrk "http://127.0.0.1:$port/" "$CONNS" "$DURATION")
+read -r n_rps n_p99 < <(bench_wrk "http://127.0.0.1:$nport/index.html" "$CONNS" "$DURATION")
 ratio=$(awk -v a="$r_rps" -v b="$n_rps" 'BEGIN {printf "%.2f", a / b}')
 
 # RSS growth over one million requests (after the warm-up above).
@@ -82,9 +73,8 @@ startup=$(node bench/startup.mjs "$BIN" "${common[@]}")
 argon=$(build/bench/account_bench 2>&1 | tail -n 3 | sed 's/^ *//' | sed '2,$s/^/- /')
 sess_sqlite=$(build/bench/session_bench "sqlite:$work/session.db" 20000)
 pgdir="$work/pg"
-pgport=$(free_port)
 sess_pg="PostgreSQL not available"
-if pgurl=$(bash scripts/pg-test.sh start "$pgdir" "$pgport" 2>/dev/null); then
+if pgurl=$(bench_pg_start "$pgdir"); then
   sess_pg=$(build/bench/session_bench "$pgurl" 20000)
   bash scripts/pg-test.sh stop "$pgdir" >/dev/null 2>&1 || true
 fi
@@ -114,14 +104,4 @@ TXT
 )
 echo
 echo "$report"
-python_free_update() { # replace the generated section of docs/performance.md
-  local f=docs/performance.md
-  [ -f "$f" ] || printf '# Performance\n\n<!-- bench:foundation:start -->\n<!-- bench:foundation:end -->\n' > "$f"
-  awk -v body="$report" '
-    /<!-- bench:foundation:start -->/ {print; print body; skip=1; next}
-    /<!-- bench:foundation:end -->/ {skip=0}
-    !skip {print}' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
-}
-python_free_update
-echo
-echo "written to docs/performance.md"
+bench_write_section foundation "Foundation" "$report"

@@ -19,6 +19,7 @@
 # (build/release/rathaus). Load goes to 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BIN=${RATHAUS_BIN:-build/release/rathaus}
 DURATION=${BENCH_SECONDS:-10}
 ROWS=${BENCH_INBOX_ROWS:-100000}
@@ -31,22 +32,11 @@ pgdb=""
 cleanup() {
   for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [ -n "$pgdb" ]; then psql "$RATHAUS_BENCH_PG_URL" -qc "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1 || true; fi
+  if [ -n "$pgdb" ]; then bench_drop_database "$RATHAUS_BENCH_PG_URL" "$pgdb"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_http() { for _ in $(seq 1 500); do curl -sf -o /dev/null "$1" && return 0; sleep 0.02; done; echo "bench: $1 did not come up" >&2; return 1; }
-# wrk output → "rps p99_ms"
-wrk_run() {
-  local out rps p99
-  out=$(wrk -t1 -c4 -d"${DURATION}s" --latency -H "Cookie: $cookie" "$1")
-  rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
-  if echo "$out" | grep -q 'Non-2xx'; then echo "bench: non-2xx answers from $1" >&2; echo "$out" >&2; return 1; fi
-  echo "$rps $p99"
-}
 
 # The one-unit inbox queries as cases_inbox.c sends them (first page, deep
 # page, status filter, the counts of the chips), for the plans.
@@ -89,13 +79,13 @@ run_engine() {
   $sql_shell <<< "$explain SELECT status, COUNT(*) FROM applications WHERE unit_id = $unit_sql AND status IN ('eingegangen', 'in_pruefung', 'rueckfrage', 'in_herstellung', 'abholbereit', 'entschieden', '', '') GROUP BY status;" | sed 's/^/   /'
 
   local port
-  port=$(free_port)
+  port=$(bench_free_port)
   "$BIN" serve --listen "127.0.0.1:$port" --database-url "$url" --data-dir "$work" --log-level warn --access-log 0 \
     2>"$work/server-$engine.log" &
   local srv=$!
   pids+=("$srv")
   local base="http://127.0.0.1:$port"
-  wait_http "$base/healthz"
+  bench_wait_http "$base/healthz"
 
   # Sign in as a browser does: the CSRF cookie and token from the login page, then the form.
   local jar="$work/cookies-$engine"
@@ -122,7 +112,7 @@ run_engine() {
   local which u rps p99
   for which in first deep status; do
     case $which in first) u=$first ;; deep) u=$deep ;; status) u=$filtered ;; esac
-    read -r rps p99 < <(wrk_run "$u")
+    read -r rps p99 < <(bench_wrk "$u" 4 "$DURATION" -H "Cookie: $cookie")
     echo "inbox $engine $which p99_ms=$p99 rps=$rps"
   done
   kill "$srv"
@@ -133,9 +123,7 @@ run_engine sqlite "sqlite:$work/inbox.db" "sqlite3 -batch $work/inbox.db"
 
 if [ -n "${RATHAUS_BENCH_PG_URL:-}" ]; then
   pgdb="rathaus_bench_inbox_$$"
-  psql "$RATHAUS_BENCH_PG_URL" -qc "CREATE DATABASE $pgdb" >/dev/null
-  pgurl=$(node -e 'const u = new URL(process.argv[1]); u.pathname = "/" + process.argv[2]; console.log(u.toString())' \
-    "$RATHAUS_BENCH_PG_URL" "$pgdb")
+  pgurl=$(bench_pg_database "$RATHAUS_BENCH_PG_URL" "$pgdb")
   run_engine postgres "$pgurl" "psql -X -q -A -t -v ON_ERROR_STOP=1 $pgurl"
 else
   echo "inbox postgres: skipped, RATHAUS_BENCH_PG_URL is not set"
