@@ -382,6 +382,58 @@ static void test_find_filters_and_german_search(void **state)
     arena_clear(&a);
 }
 
+/* Filters run on a copy of every entry's columns kept in memory
+ * (projects_listing.c): every save must be seen by the very next request, a save
+ * rolled back never. */
+static void test_kept_listing_follows_every_save(void **state)
+{
+    fixture_db_t *fx = *state;
+    arena_t a;
+    arena_init(&a);
+    project_lists_t lists;
+    assert_int_equal(projects_lists_load(fx->db, &a, &lists), 0);
+    assert_string_equal(lists.districts[5].slug, "mombach");
+    assert_string_equal(lists.districts[7].slug, "finthen");
+    project_filter_t mombach = {.planned = -1, .district_id = lists.districts[5].id};
+    project_filter_t finthen = {.planned = -1, .district_id = lists.districts[7].id};
+    assert_int_equal(found(fx->db, &a, mombach), 0); /* the empty list is kept now */
+
+    int64_t id = store_entry(fx->db, &a, &lists, "Spielplatz erneuern", "mombach", "kinder-jugend", 1000);
+    assert_int_equal(found(fx->db, &a, mombach), 1);
+    assert_int_equal(found(fx->db, &a, finthen), 0);
+
+    project_t old, next;
+    assert_int_equal(projects_load_one(fx->db, &a, id, &old), 0);
+    next = old;
+    next.districts[0] = lists.districts[7];
+    next.status = "abgeschlossen";
+    size_t changes;
+    assert_int_equal(db_begin_write(fx->db), 0);
+    assert_int_equal(projects_store(fx->db, &a, NULL, &next, &old, "Umgezogen.", 0, 2000, &changes), 0);
+    assert_int_equal(db_commit(fx->db), 0);
+    assert_int_equal(found(fx->db, &a, mombach), 0);
+    assert_int_equal(found(fx->db, &a, finthen), 1);
+    project_filter_t done = finthen;
+    done.status = "abgeschlossen";
+    assert_int_equal(found(fx->db, &a, done), 1);
+
+    /* A save that is rolled back leaves the list as it was. */
+    project_t saved;
+    assert_int_equal(projects_load_one(fx->db, &a, id, &saved), 0);
+    next = saved;
+    next.status = "in_planung";
+    assert_int_equal(db_begin_write(fx->db), 0);
+    assert_int_equal(projects_store(fx->db, &a, NULL, &next, &saved, "Doch nicht.", 0, 3000, &changes), 0);
+    db_rollback(fx->db);
+    assert_int_equal(found(fx->db, &a, done), 1);
+
+    /* Forgetting the kept copy changes no answer. */
+    projects_listing_forget();
+    assert_int_equal(found(fx->db, &a, done), 1);
+    assert_int_equal(found(fx->db, &a, mombach), 0);
+    arena_clear(&a);
+}
+
 static void test_edit_writes_the_change_log_and_refuses_a_stale_form(void **state)
 {
     fixture_db_t *fx = *state;
@@ -508,6 +560,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_seeded_names_are_translatable, fixture_db_setup_migrated,
                                         fixture_db_teardown),
         cmocka_unit_test_setup_teardown(test_find_filters_and_german_search, fixture_db_setup_migrated,
+                                        fixture_db_teardown),
+        cmocka_unit_test_setup_teardown(test_kept_listing_follows_every_save, fixture_db_setup_migrated,
                                         fixture_db_teardown),
         cmocka_unit_test_setup_teardown(test_edit_writes_the_change_log_and_refuses_a_stale_form,
                                         fixture_db_setup_migrated, fixture_db_teardown),

@@ -3,6 +3,7 @@
  *   projects.c           the module: route table, /beteiligung, start-up, the process hook
  *   projects_logic.c     pure rules: labels, the change log's kinds, money, dates, CSV, sort keys
  *   projects_model.c     queries: filters, search, loading entries, the JSON objects
+ *   projects_listing.c   every entry's filter columns, kept in memory per generation
  *   projects_store.c     saving an entry: change log rows, search terms, followers told
  *   projects_pages.c     the public list and entry pages
  *   projects_staff.c     the staff forms (new entry, edit)
@@ -187,6 +188,15 @@ extern const size_t projects_sort_count;
 /* The entries matching f, in f's order. Returns 0, -1 for a query that is not
  * valid UTF-8, < -1 on a database error. */
 int projects_find(db_t *db, arena_t *a, const project_filter_t *f, project_hits_t *out);
+/* projects_listing.c: the entries passing f's filters (district, topic, status,
+ * planned; not the query), among all entries or — when matches is not NULL —
+ * among matches[0..match_count) (search hits; their scores are kept). out gets
+ * hits in no particular order, in arena; with_sort_keys fills each hit's title
+ * with its sort key (else ""). Returns 0 or < 0 on a database error. */
+int projects_listing_select(db_t *db, arena_t *a, const project_filter_t *f, const project_hit_t *matches,
+                            size_t match_count, int with_sort_keys, project_hits_t *out);
+/* Forgets the kept entries (tests; the next request loads them again). */
+void projects_listing_forget(void);
 /* Loads the entries ids[0..n) into out[0..n) (out[i].id = 0 for an id that does
  * not exist). Returns 0 or < 0. */
 int projects_load(db_t *db, arena_t *a, const int64_t *ids, size_t n, project_t *out);

@@ -2,8 +2,10 @@
  *
  * Finding entries is two steps. projects_find returns the ids (with what the
  * orders need) of every entry that passes the filters and, with a search, holds
- * every term of the query; the order is made here in C, not by the database,
- * so that SQLite and PostgreSQL — whose collations differ — give the same list.
+ * every term of the query; the filters are applied to a copy of every entry's
+ * filter columns kept in memory (projects_listing.c), and the order is made here
+ * in C, not by the database, so that SQLite and PostgreSQL — whose collations
+ * differ — give the same list.
  * projects_load then reads the full rows of the ids a page shows, twenty at a
  * time with a fixed IN list (unused slots NULL), so each SQL text is prepared
  * once per connection.
@@ -35,33 +37,13 @@ const project_choice_t projects_sorts[] = {
 };
 const size_t projects_sort_count = sizeof(projects_sorts) / sizeof(projects_sorts[0]);
 
-/* The filters: $1 district, $2 topic, $3 status, $4 planned (0 / '' / -1: any).
- * With a district the query starts from that district's rows of
- * project_districts (an index range), else it scans projects through the covering
- * index projects_listing; so there are two texts of each query. The casts tell
- * PostgreSQL the parameters' types where nothing else does; "CAST($1 …) = 0" keeps
- * $1 in the texts without a district, so that every text binds the same way. */
-#define FILTER_REST                                                                                                  \
-    " (CAST($2 AS BIGINT) = 0 OR p.topic_id = $2) AND (CAST($3 AS TEXT) = '' OR p.status = $3)"                       \
-    " AND (CAST($4 AS BIGINT) < 0 OR p.participation_planned = $4)"
-#define FIND_COLUMNS "SELECT p.id, p.title, p.created_at, p.updated_at"
-/* Search: the entries holding every term (one project_terms row per term and
- * entry) are found first, from the terms' index, and only they are joined with
- * projects; written the other way round, PostgreSQL's generic plan for the
- * prepared statement walked every entry (a hundred times slower). */
-#define SEARCH_MATCHES                                                                                               \
-    " FROM (SELECT t.project_id, CAST(SUM(t.weight) AS BIGINT) AS score FROM project_terms t"                        \
-    " WHERE t.term IN ($5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"                   \
-    " GROUP BY t.project_id HAVING COUNT(*) = $21) m JOIN projects p ON p.id = m.project_id"
-
-static const char sql_find[] = FIND_COLUMNS " FROM projects p WHERE CAST($1 AS BIGINT) = 0 AND" FILTER_REST;
-static const char sql_find_district[] = FIND_COLUMNS " FROM project_districts d JOIN projects p ON p.id = d.project_id"
-                                                     " WHERE d.district_id = $1 AND" FILTER_REST;
-static const char sql_find_search[] =
-    FIND_COLUMNS ", m.score" SEARCH_MATCHES " WHERE CAST($1 AS BIGINT) = 0 AND" FILTER_REST;
-static const char sql_find_search_district[] = FIND_COLUMNS ", m.score" SEARCH_MATCHES
-                                                            " JOIN project_districts d ON d.project_id = p.id"
-                                                            " WHERE d.district_id = $1 AND" FILTER_REST;
+/* Search: the entries holding every term of the query (one project_terms row per
+ * term and entry) with their summed weight, from the terms' index alone; the
+ * filters are applied to them by projects_listing.c. */
+static const char sql_matches[] =
+    "SELECT project_id, CAST(SUM(weight) AS BIGINT) FROM project_terms"
+    " WHERE term IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+    " GROUP BY project_id HAVING COUNT(*) = $17";
 
 #define LOAD_IDS "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
 
@@ -147,14 +129,6 @@ static int cmp_title(const void *pa, const void *pb)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static void bind_filter(db_stmt_t *st, const project_filter_t *f)
-{
-    db_bind_int64(st, 1, f->district_id);
-    db_bind_int64(st, 2, f->topic_id);
-    db_bind_text(st, 3, f->status ? f->status : "", -1);
-    db_bind_int64(st, 4, f->planned);
-}
-
 static int blank(const char *q)
 {
     return !q || q[strspn(q, " \t\r\n")] == '\0';
@@ -164,9 +138,9 @@ int projects_find(db_t *db, arena_t *a, const project_filter_t *f, project_hits_
 {
     out->items = NULL;
     out->count = 0;
-    hit_vec_t v = {.arena = a};
     int searching = !blank(f->query);
-    db_stmt_t *st;
+    int by_title = f->sort && !strcmp(f->sort, "titel");
+    hit_vec_t matches = {.arena = a};
     if (searching) {
         const char **terms;
         size_t term_count;
@@ -176,33 +150,30 @@ int projects_find(db_t *db, arena_t *a, const project_filter_t *f, project_hits_
             return 0; /* only stop words: nothing can match */
         if (term_count > SEARCH_SLOTS)
             term_count = SEARCH_SLOTS;
-        if (db_prepare(db, f->district_id ? sql_find_search_district : sql_find_search, &st) != 0)
+        db_stmt_t *st;
+        if (db_prepare(db, sql_matches, &st) != 0)
             return -2;
-        bind_filter(st, f);
         for (int slot = 0; slot < SEARCH_SLOTS; slot++) {
             if ((size_t)slot < term_count)
-                db_bind_text(st, slot + 5, terms[slot], -1);
+                db_bind_text(st, slot + 1, terms[slot], -1);
             else
-                db_bind_null(st, slot + 5);
+                db_bind_null(st, slot + 1);
         }
-        db_bind_int64(st, SEARCH_SLOTS + 5, (int64_t)term_count);
-    } else {
-        if (db_prepare(db, f->district_id ? sql_find_district : sql_find, &st) != 0)
+        db_bind_int64(st, SEARCH_SLOTS + 1, (int64_t)term_count);
+        int rc;
+        while ((rc = db_step(st)) == DB_ROW) {
+            project_hit_t *h = push_hit(&matches);
+            h->id = db_column_int64(st, 0);
+            h->score = db_column_int64(st, 1);
+        }
+        db_reset(st);
+        if (rc != DB_DONE)
             return -2;
-        bind_filter(st, f);
+        if (matches.count == 0)
+            return 0;
     }
-    int by_title = f->sort && !strcmp(f->sort, "titel");
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        project_hit_t *h = push_hit(&v);
-        h->id = db_column_int64(st, 0);
-        h->title = by_title ? projects_sort_key(a, db_column_text(st, 1)) : "";
-        h->created_at = db_column_int64(st, 2);
-        h->updated_at = db_column_int64(st, 3);
-        h->score = searching ? db_column_int64(st, 4) : 0;
-    }
-    db_reset(st);
-    if (rc != DB_DONE)
+    project_hits_t v;
+    if (projects_listing_select(db, a, f, searching ? matches.items : NULL, matches.count, by_title, &v) != 0)
         return -2;
     int (*cmp)(const void *, const void *) = searching ? cmp_score : cmp_newest;
     if (f->sort && !strcmp(f->sort, "neueste"))
@@ -213,8 +184,7 @@ int projects_find(db_t *db, arena_t *a, const project_filter_t *f, project_hits_
         cmp = cmp_title;
     if (v.count > 1)
         qsort(v.items, v.count, sizeof(v.items[0]), cmp);
-    out->items = v.items;
-    out->count = v.count;
+    *out = v;
     return 0;
 }
 

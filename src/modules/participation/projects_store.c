@@ -1,6 +1,8 @@
 /* projects_store.c — writing the Vorhabenliste: an entry with its districts,
  * its public change log, its search terms and the e-mail to its followers, all
- * in the caller's transaction; and publishing a quarterly edition.
+ * in the caller's transaction; and publishing a quarterly edition. Every save
+ * bumps the generation "projects", so that every node's kept filter columns
+ * (projects_listing.c) are read again.
  *
  * The change log is never written by hand: projects_diff compares the entry as
  * the form was opened (old) with the entry as saved, and each changed field
@@ -14,6 +16,7 @@
 
 #include "core/utf8.h"
 #include "modules/participation/projects.h"
+#include "platform/generation.h"
 #include "platform/search.h"
 #include "view/i18n.h"
 
@@ -338,7 +341,7 @@ int projects_store(db_t *db, arena_t *a, const config_t *cfg, project_t *p, cons
             return -1;
         p->version = 1;
         p->created_at = p->updated_at = now;
-        if (write_districts(db, p) != 0 || index_project(db, a, p) != 0)
+        if (write_districts(db, p) != 0 || index_project(db, a, p) != 0 || generation_bump(db, "projects") != 0)
             return -1;
         return cfg ? notify_new(db, a, cfg, p) : 0;
     }
@@ -366,7 +369,7 @@ int projects_store(db_t *db, arena_t *a, const config_t *cfg, project_t *p, cons
     p->created_at = old->created_at;
     p->updated_at = now;
     if (write_districts(db, p) != 0 || write_changes(db, p->id, diff, n, explanation, actor_id, now) != 0 ||
-        index_project(db, a, p) != 0)
+        index_project(db, a, p) != 0 || generation_bump(db, "projects") != 0)
         return -1;
     *changes = n;
     return cfg ? notify_changed(db, a, cfg, old, p, diff, n, explanation) : 0;

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char sql_generation[] = "SELECT generation FROM catalogue_generation WHERE id = 1";
-
 typedef struct ranking {
     char *key; /* NULL: a free slot */
     int64_t generation;
@@ -22,19 +20,6 @@ static size_t ranking_bytes; /* sum of count * sizeof(hit) over the kept ranking
 static uint64_t tick;
 static json_t *situations;            /* kept life situations, or NULL */
 static int64_t situations_generation; /* the generation they belong to */
-
-int catalogue_generation(db_t *db, int64_t *generation)
-{
-    db_stmt_t *st;
-    *generation = 0;
-    if (db_prepare(db, sql_generation, &st) != 0)
-        return DB_ERROR;
-    int rc = db_step(st);
-    if (rc == DB_ROW)
-        *generation = db_column_int64(st, 0);
-    db_reset(st);
-    return rc == DB_ROW ? 0 : DB_ERROR; /* the migration inserts the one row */
-}
 
 /* Frees a slot. Caller holds lock. */
 static void drop(ranking_t *r)

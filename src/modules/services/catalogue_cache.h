@@ -5,11 +5,11 @@
  * (score, then German dictionary order of the names) needs every match's name:
  * recomputing it took most of a search request's time. The catalogue changes
  * only when `rathaus services import` (catalogue_import.c) loads a file, and every
- * import raises catalogue_generation.generation in its transaction. So a ranking
- * computed once stays right until the generation moves; each request reads the
- * generation (one primary-key lookup) and uses what is kept for it. Several
- * nodes each keep their own; none can serve an older catalogue than the one its
- * request's generation names.
+ * import bumps the generation "catalogue" (platform/generation.h) in its
+ * transaction. So a ranking computed once stays right until the token changes;
+ * each request reads the token (one primary-key lookup) and uses what is kept for
+ * it. Several nodes each keep their own; none serves an older catalogue than the
+ * one its request's token names.
  *
  * Thread-safe (one mutex; the critical sections only copy). Bounded: at most
  * CATALOGUE_CACHE_RANKINGS rankings and CATALOGUE_CACHE_BYTES bytes of hits;
@@ -23,7 +23,6 @@
 #include <stdint.h>
 
 #include "core/arena.h"
-#include "db/db.h"
 
 #define CATALOGUE_CACHE_RANKINGS 64              /* search rankings kept */
 #define CATALOGUE_CACHE_BYTES (8u * 1024 * 1024) /* their hits, in bytes */
@@ -33,9 +32,6 @@ typedef struct catalogue_hit {
     int64_t id;
     int64_t score;
 } catalogue_hit_t;
-
-/* The catalogue's current generation. Returns 0 or < 0 on a database error. */
-int catalogue_generation(db_t *db, int64_t *generation);
 
 /* The ranking kept for key (the query's terms, see catalogue_search) under
  * generation: returns 1 with *total (all hits) and hits [offset, offset + limit)

@@ -20,6 +20,7 @@
 
 #include "core/utf8.h"
 #include "modules/services/internal.h"
+#include "platform/generation.h"
 #include "platform/search.h"
 
 #define IMPORT_FILE_MAX (32 * 1024 * 1024) /* bytes of a catalogue file */
@@ -480,9 +481,6 @@ static const char sql_service_insert[] =
 static const char sql_links_clear[] = "DELETE FROM service_life_situations WHERE service_id = $1";
 static const char sql_link_add[] = "INSERT INTO service_life_situations (service_id, situation_id) VALUES ($1, $2)";
 static const char sql_terms_clear[] = "DELETE FROM service_terms WHERE service_id = $1";
-/* Tells every node's catalogue cache (catalogue_cache.c) that the catalogue changed. */
-static const char sql_generation_bump[] = "UPDATE catalogue_generation SET generation = generation + 1 WHERE id = 1";
-
 static const char sql_term_add[] = "INSERT INTO service_terms (term, service_id, weight) VALUES ($1, $2, $3)";
 /* TERM_ROWS rows at once: one round trip instead of 32 (PostgreSQL over a network). */
 static const char sql_terms_add[] =
@@ -947,7 +945,8 @@ int catalogue_import_file(db_t *db, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "search index: database error: %s", db_errmsg(db));
         goto rollback;
     }
-    if (db_exec(db, sql_generation_bump) != 0) {
+    /* Tells every node's catalogue cache (catalogue_cache.c) that the catalogue changed. */
+    if (generation_bump(db, "catalogue") != 0) {
         snprintf(err, errlen, "catalogue generation: database error: %s", db_errmsg(db));
         goto rollback;
     }

@@ -9,7 +9,7 @@
  * matches a large part of a big catalogue, and ordering the matches needs all
  * their names; so the full ranking (ids and scores, best first) is computed once
  * per catalogue generation and query and kept (catalogue_cache.c). A page then
- * costs the generation lookup and one read of its own services' details.
+ * costs the generation lookup (platform/generation.h) and one read of its own services' details.
  *
  * The life situations' counts are kept the same way.
  */
@@ -22,6 +22,7 @@
 #include "core/buf.h"
 #include "modules/services/catalogue_cache.h"
 #include "modules/services/internal.h"
+#include "platform/generation.h"
 #include "platform/search.h"
 #include "view/i18n.h"
 #include "view/markdown.h"
@@ -427,7 +428,7 @@ int catalogue_search(db_t *db, arena_t *a, const char *query, size_t offset, siz
     if (term_count == 0)
         return 0;
     int64_t generation;
-    if (catalogue_generation(db, &generation) != 0)
+    if (generation_read(db, "catalogue", &generation) != 0)
         return -2;
     const char *key = ranking_key(a, terms, term_count);
     catalogue_hit_t *hits;
@@ -503,7 +504,7 @@ int catalogue_situations(db_t *db, json_t **out)
     db_stmt_t *st;
     *out = NULL;
     int64_t generation;
-    if (catalogue_generation(db, &generation) != 0)
+    if (generation_read(db, "catalogue", &generation) != 0)
         return DB_ERROR;
     if ((*out = catalogue_cache_situations_get(generation)) != NULL)
         return 0;
