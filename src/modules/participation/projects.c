@@ -72,20 +72,14 @@ static int participation_home(http_req_t *req)
     int64_t ids[HOME_LATEST];
     for (size_t i = 0; i < n; i++)
         ids[i] = hits.items[i].id;
-    project_t projects[HOME_LATEST];
-    if (projects_load(req->db, req->arena, ids, n, projects) != 0)
+    project_t projects[HOME_LATEST]; /* the cards' fields, from the kept listing */
+    if (projects_listing_cards(req->db, req->arena, hits.token, ids, n, projects) != 0)
         return 503;
     json_t *latest = json_array();
     for (size_t i = 0; i < n; i++) {
         if (!projects[i].id)
             continue;
-        json_t *o = projects_json(&projects[i]);
-        if (projects_decorate(o, req->arena, req->lang, 0) != 0) {
-            json_decref(o);
-            json_decref(latest);
-            return 500;
-        }
-        json_array_append_new(latest, o);
+        json_array_append_new(latest, projects_card_json(&projects[i], req->arena, req->lang));
     }
     json_t *m = json_object();
     json_object_set_new(m, "title", json_string(projects_tr(req, N_("Bürgerbeteiligung"))));

@@ -65,6 +65,14 @@ typedef struct project_topic {
     const char *slug, *name;
 } project_topic_t;
 
+/* Every district and topic, in list order. */
+typedef struct project_lists {
+    project_district_t *districts;
+    size_t district_count;
+    project_topic_t *topics;
+    size_t topic_count;
+} project_lists_t;
+
 typedef struct project {
     int64_t id; /* 0: not stored yet */
     const char *title, *summary, *description, *goals, *decisions;
@@ -179,6 +187,7 @@ typedef struct project_hit {
 typedef struct project_hits {
     project_hit_t *items;
     size_t count;
+    int64_t token; /* the kept listing they came from (projects_listing_cards) */
 } project_hits_t;
 
 /* The sort orders (value: the ?sortierung= word). */
@@ -195,6 +204,14 @@ int projects_find(db_t *db, arena_t *a, const project_filter_t *f, project_hits_
  * with its sort key (else ""). Returns 0 or < 0 on a database error. */
 int projects_listing_select(db_t *db, arena_t *a, const project_filter_t *f, const project_hit_t *matches,
                             size_t match_count, int with_sort_keys, project_hits_t *out);
+/* The card fields (title, summary, status, topic, districts, participation
+ * planned and its form, created and updated) of ids[0..n) into out[0..n) from the
+ * kept listing the hits with token came from; every other field is "". out[i].id
+ * is 0 for an id that is gone. Returns 0 or < 0. */
+int projects_listing_cards(db_t *db, arena_t *a, int64_t token, const int64_t *ids, size_t n, project_t *out);
+/* Every district and topic in list order (written by migrations only), copied
+ * into a from the kept listing. Returns 0 or < 0. */
+int projects_listing_lists(db_t *db, arena_t *a, project_lists_t *out);
 /* Forgets the kept entries (tests; the next request loads them again). */
 void projects_listing_forget(void);
 /* Loads the entries ids[0..n) into out[0..n) (out[i].id = 0 for an id that does
@@ -208,6 +225,10 @@ int projects_topics(db_t *db, arena_t *a, project_topic_t **out, size_t *n);
 /* The entry as the API and editions carry it: raw values and German labels.
  * A new reference. */
 json_t *projects_json(const project_t *p);
+/* The view model of an entry's card in a list (templates/participation/projects/
+ * card.html): the fields of projects_json a card shows, with labels in lang as
+ * projects_decorate makes them. A new reference. */
+json_t *projects_card_json(const project_t *p, arena_t *a, const char *lang);
 /* The change log of an entry, newest first, as JSON objects (at, kind, field,
  * old_value, new_value, explanation). 0 with *out (a new array) or < 0. */
 int projects_changes_json(db_t *db, int64_t id, json_t **out);
@@ -277,13 +298,8 @@ int projects_follow(http_req_t *req);
 int projects_unfollow(http_req_t *req);
 int projects_digest_now(http_req_t *req); /* test route */
 
-/* Shared by the handlers (projects_pages.c). */
-typedef struct project_lists {
-    project_district_t *districts;
-    size_t district_count;
-    project_topic_t *topics;
-    size_t topic_count;
-} project_lists_t;
+/* Shared by the handlers (projects_pages.c). Every district and topic
+ * (projects_listing_lists, from the kept listing). Returns 0 or < 0. */
 int projects_lists_load(db_t *db, arena_t *a, project_lists_t *out);
 /* The filter of the request's query string (bezirk, thema, status, beteiligung,
  * q, sortierung) checked against the lists: 0, or the HTTP status of a bad one

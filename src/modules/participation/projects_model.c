@@ -138,6 +138,7 @@ int projects_find(db_t *db, arena_t *a, const project_filter_t *f, project_hits_
 {
     out->items = NULL;
     out->count = 0;
+    out->token = 0;
     int searching = !blank(f->query);
     int by_title = f->sort && !strcmp(f->sort, "titel");
     hit_vec_t matches = {.arena = a};
@@ -491,6 +492,39 @@ static void set_label(json_t *o, const char *key, const char *lang, const projec
     char name[64];
     snprintf(name, sizeof(name), "%s_label", key);
     json_object_set_new(o, name, label ? json_string(i18n_translate(lang, label)) : json_null());
+}
+
+/* A label of list in lang, or JSON null for a value without one. */
+static json_t *label_json(const char *lang, const project_choice_t *list, size_t n, const char *value)
+{
+    const char *label = projects_choice_label(list, n, value);
+    return label ? json_string(i18n_translate(lang, label)) : json_null();
+}
+
+json_t *projects_card_json(const project_t *p, arena_t *a, const char *lang)
+{
+    json_t *districts = json_array();
+    for (size_t i = 0; i < p->district_count; i++)
+        json_array_append_new(districts,
+                              json_pack("{s:s,s:s,s:s,s:b}", "slug", p->districts[i].slug, "name", p->districts[i].name,
+                                        "label", i18n_translate(lang, p->districts[i].name), "last",
+                                        i + 1 == p->district_count));
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(p->id));
+    json_object_set_new(o, "url", json_sprintf("/beteiligung/vorhaben/%lld", (long long)p->id));
+    json_object_set_new(o, "title", json_string(p->title));
+    json_object_set_new(o, "summary", json_string(p->summary));
+    json_object_set_new(o, "status", json_string(p->status));
+    json_object_set_new(o, "status_label", label_json(lang, projects_statuses, projects_status_count, p->status));
+    json_object_set_new(o, "updated_label", json_string(projects_day(a, p->updated_at)));
+    json_object_set_new(o, "districts", districts);
+    json_object_set_new(o, "topic",
+                        json_pack("{s:s,s:s,s:s}", "slug", p->topic_slug, "name", p->topic_name, "label",
+                                  i18n_translate(lang, p->topic_name)));
+    json_object_set_new(o, "participation_planned", json_boolean(p->participation_planned));
+    json_object_set_new(o, "participation_form_label",
+                        label_json(lang, projects_forms, projects_form_count, p->participation_form));
+    return o;
 }
 
 int projects_decorate(json_t *o, arena_t *a, const char *lang, int with_html)

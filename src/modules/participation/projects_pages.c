@@ -16,10 +16,7 @@
 
 int projects_lists_load(db_t *db, arena_t *a, project_lists_t *out)
 {
-    if (projects_districts(db, a, &out->districts, &out->district_count) != 0 ||
-        projects_topics(db, a, &out->topics, &out->topic_count) != 0)
-        return -1;
-    return 0;
+    return projects_listing_lists(db, a, out) == 0 ? 0 : -1;
 }
 
 static const char *nonblank(const char *s)
@@ -230,8 +227,8 @@ int projects_list_page(http_req_t *req)
     int64_t ids[PROJECT_PAGE_SIZE];
     for (size_t i = 0; i < n; i++)
         ids[i] = hits.items[offset + i].id;
-    project_t projects[PROJECT_PAGE_SIZE];
-    if (projects_load(req->db, req->arena, ids, n, projects) != 0) {
+    project_t projects[PROJECT_PAGE_SIZE]; /* the cards' fields, from the kept listing */
+    if (projects_listing_cards(req->db, req->arena, hits.token, ids, n, projects) != 0) {
         json_decref(m);
         return 503;
     }
@@ -240,13 +237,7 @@ int projects_list_page(http_req_t *req)
     for (size_t i = 0; i < n; i++) {
         if (!projects[i].id)
             continue;
-        json_t *o = projects_json(&projects[i]);
-        if (projects_decorate(o, req->arena, req->lang, 0) != 0) {
-            json_decref(o);
-            json_decref(m);
-            return 500;
-        }
-        json_array_append_new(items, o);
+        json_array_append_new(items, projects_card_json(&projects[i], req->arena, req->lang));
     }
     const char *query = projects_filter_query(req, &f);
     size_t pages = (hits.count + PROJECT_PAGE_SIZE - 1) / PROJECT_PAGE_SIZE;
