@@ -242,6 +242,14 @@ forEachEngine((engine) => {
     ]);
     assert.equal(f.status, 303);
     assert.match(mainText((await carla.client.page(location(f))).text), /Sie folgen diesem Verfahren/);
+    // A process that does not exist, or is still a draft, cannot be followed.
+    const draft = Number((await srv.query("SELECT id FROM participation_processes WHERE status = 'entwurf' ORDER BY id LIMIT 1"))[0]?.[0] ?? 0);
+    for (const id of [999999, ...(draft ? [draft] : [])]) {
+      const nope = await carla.client.post('/beteiligung/folgen', [['art', 'verfahren'], ['id', String(id)], ['modus', 'einzeln']]);
+      assert.equal(nope.status, 404, `process ${id}`);
+      assert.match(mainText(nope.text), /Das gibt es nicht \(mehr\)/);
+    }
+    assert.equal(Number((await srv.query("SELECT COUNT(*) FROM participation_follows WHERE target_kind = 'process' AND target_id = 999999"))[0][0]), 0);
 
     const form = `/verwaltung/beteiligung/verfahren/${pid}/vorschlaege/${proposal}`;
     await staff.page(form);
@@ -288,19 +296,18 @@ forEachEngine((engine) => {
   });
 
   test('a phase that begins is announced to the followers of the process', async () => {
+    // A draft cannot be followed (it does not exist for the public); once published it can.
     const p2 = await createProcess(staff, { title: 'Radweg Mombach', unit: bauamt, status: 'entwurf' });
     const dora = await registerAndConfirm(srv, smtp, { tag: 'dora' });
     await dora.client.page('/beteiligung/verfahren');
-    const f = await dora.client.post('/beteiligung/folgen', [
-      ['art', 'verfahren'],
-      ['id', String(p2)],
-      ['modus', 'einzeln'],
-      ['zurueck', '/beteiligung/verfahren'],
-    ]);
-    assert.equal(f.status, 303);
-    const since = smtp.messages.length;
-    assert.equal((await addPhase(staff, p2, { title: 'Mitreden', from: 0, to: 14 })).status, 303);
-    // A draft tells nobody; publishing it announces the running phase once.
+    const follow = () =>
+      dora.client.post('/beteiligung/folgen', [
+        ['art', 'verfahren'],
+        ['id', String(p2)],
+        ['modus', 'einzeln'],
+        ['zurueck', '/beteiligung/verfahren'],
+      ]);
+    assert.equal((await follow()).status, 404);
     await staff.page(`/verwaltung/beteiligung/verfahren/${p2}`);
     const pub = await staff.post(`/verwaltung/beteiligung/verfahren/${p2}`, [
       ['titel', 'Radweg Mombach'],
@@ -311,6 +318,10 @@ forEachEngine((engine) => {
       ['status', 'veroeffentlicht'],
     ]);
     assert.equal(pub.status, 303);
+    assert.equal((await follow()).status, 303);
+    // A phase that begins today is announced once.
+    const since = smtp.messages.length;
+    assert.equal((await addPhase(staff, p2, { title: 'Mitreden', from: 0, to: 14 })).status, 303);
     const mail = await waitForMail(smtp, dora.email, { subject: /Neue Phase im Beteiligungsverfahren: Radweg Mombach/, since }).catch((e) => {
       // The job's handler is registered by participation_init → processes_register_jobs.
       if (/unknown job kind 'participation\.phase_start'/.test(srv.stderr()))

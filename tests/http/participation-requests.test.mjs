@@ -355,6 +355,9 @@ forEachEngine((engine) => {
     assert.ok(box.text.includes('action="/beteiligung/folgen"'), 'the follow box');
     const followed = await follower.client.post('/beteiligung/folgen', [['art', 'anregung'], ['id', String(id)], ['modus', 'einzeln'], ['zurueck', `/beteiligung/anregungen/${id}`]]);
     assert.equal(followed.status, 303, mainText(followed.text).slice(0, 300));
+    // An Anregung that does not exist (or is not yet public) cannot be followed.
+    const unknown = await follower.client.post('/beteiligung/folgen', [['art', 'anregung'], ['id', '999999'], ['modus', 'einzeln']]);
+    assert.equal(unknown.status, 404);
 
     // The council steps; "im Stadtrat" needs its text.
     assert.equal((await step(id, 'vorlage', [['text', 'Das Grünamt bereitet die Vorlage vor.']])).status, 303);

@@ -506,6 +506,12 @@ json_t *projects_follow_box(http_req_t *req, const char *kind, int64_t id, const
 static const char sql_target_district[] = "SELECT id FROM participation_districts WHERE id = $1";
 static const char sql_target_topic[] = "SELECT id FROM participation_topics WHERE id = $1";
 static const char sql_target_project[] = "SELECT id FROM projects WHERE id = $1";
+/* Processes and Anregungen are followed only once they are public: a draft process
+ * and an Anregung the office has not yet answered do not exist for the public. */
+static const char sql_target_process[] =
+    "SELECT id FROM participation_processes WHERE id = $1 AND status <> 'entwurf'";
+static const char sql_target_request[] =
+    "SELECT id FROM participation_requests WHERE id = $1 AND published_at IS NOT NULL";
 static const char sql_follow_count[] = "SELECT COUNT(*) FROM participation_follows WHERE user_id = $1";
 static const char sql_follow_add[] =
     "INSERT INTO participation_follows (user_id, target_kind, target_id, mode, created_at) VALUES ($1, $2, $3, $4, $5)"
@@ -533,14 +539,11 @@ static int read_target(http_req_t *req, const struct follow_kind **kind, int64_t
         return HTTP_ANSWERED;
     }
     *id = n;
-    /* Processes and Anregungen are other parts' records: their ids are taken as
-     * they come, and a follow of one that does not exist simply never hears anything. */
     const char *sql = !strcmp((*kind)->kind, "district")  ? sql_target_district
                       : !strcmp((*kind)->kind, "topic")   ? sql_target_topic
                       : !strcmp((*kind)->kind, "project") ? sql_target_project
-                                                          : NULL;
-    if (!sql)
-        return 0;
+                      : !strcmp((*kind)->kind, "process") ? sql_target_process
+                                                          : sql_target_request;
     int64_t found = 0;
     int rc = db_query_int64_arg(req->db, sql, *id, &found);
     if (rc < 0)
