@@ -1,5 +1,6 @@
 /* auth.c — session hook and permission checks (see auth.h). */
 #include "web/auth.h"
+#include "web/form.h"
 
 #include <string.h>
 
@@ -71,14 +72,18 @@ int auth_check(http_req_t *req, const char *permission)
             return 401;
         /* Back to this page after signing in; only for pages one can GET again. */
         const char *next = (!strcmp(req->method, "GET") && req->path) ? req->path : "/";
-        /* The login page cannot see the cookie of a session that just timed out:
-         * tell it, so that it can say why the user has to sign in again. */
-        char *location = arena_printf(req->arena, "/konto/anmelden?weiter=%s%s", next,
-                                      req->session_ended ? "&abgelaufen=1" : "");
-        http_redirect(req, 303, location);
+        http_redirect(req, 303, auth_login_url(req, next));
         return HTTP_ANSWERED;
     }
     return auth_has_permission(req, permission) ? 0 : 403;
+}
+
+const char *auth_login_url(http_req_t *req, const char *next)
+{
+    /* The login page cannot see the cookie of a session that just timed out:
+     * tell it, so that it can say why the user has to sign in again. */
+    return arena_printf(req->arena, "/konto/anmelden?weiter=%s%s", form_url_encode_path(req->arena, next),
+                        req->session_ended ? "&abgelaufen=1" : "");
 }
 
 int auth_route_trust(const route_t *route)

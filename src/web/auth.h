@@ -55,6 +55,10 @@ int auth_load_session(http_req_t *req);
 /* Returns 0 when the request may proceed, else the status to answer (303 to the
  * login page has already been sent when it returns HTTP_ANSWERED). */
 int auth_check(http_req_t *req, const char *permission);
+/* The sign-in page that leads back to next (a local path, its query included)
+ * afterwards: "/konto/anmelden?weiter=…", plus "&abgelaufen=1" when the request's
+ * session has just timed out (the page then says why). In req's arena. */
+const char *auth_login_url(http_req_t *req, const char *next);
 /* The trust level a route's flags ask for (enum trust_level). */
 int auth_route_trust(const route_t *route);
 /* Answers with the page that explains how to reach the level a route needs,

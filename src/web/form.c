@@ -158,20 +158,19 @@ const char *form_get(const form_t *f, const char *name)
     return NULL;
 }
 
-const char *form_url_encode(arena_t *a, const char *s)
+/* Percent-encodes s; keep_slash leaves '/' as it is (paths stay readable). */
+static const char *url_encode(arena_t *a, const char *s, int keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";
     if (!s)
         return "";
     size_t n = strlen(s);
     char *out = arena_alloc(a, n * 3 + 1);
-    if (!out)
-        return "";
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~') {
+            c == '_' || c == '~' || (keep_slash && c == '/')) {
             out[o++] = (char)c;
         } else {
             out[o++] = '%';
@@ -181,4 +180,14 @@ const char *form_url_encode(arena_t *a, const char *s)
     }
     out[o] = '\0';
     return out;
+}
+
+const char *form_url_encode(arena_t *a, const char *s)
+{
+    return url_encode(a, s, 0);
+}
+
+const char *form_url_encode_path(arena_t *a, const char *s)
+{
+    return url_encode(a, s, 1);
 }

@@ -46,5 +46,8 @@ char *form_percent_decode(arena_t *a, const char *s, size_t n, int plus_is_space
 /* Percent-encodes s for a query value (RFC 3986: only unreserved characters
  * stay), in a; "" for NULL. */
 const char *form_url_encode(arena_t *a, const char *s);
+/* The same, but '/' stays: a local path as a query value ("weiter=/konto/sicherheit"),
+ * still one value (its '?', '&' and '=' are encoded). */
+const char *form_url_encode_path(arena_t *a, const char *s);
 
 #endif

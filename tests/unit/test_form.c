@@ -280,6 +280,13 @@ static void test_form_url_encode_round_trip(void **state)
     form_t f;
     assert_int_equal(parse(a, encoded, NULL, &f), FORM_OK);
     assert_string_equal(form_get(&f, "q"), "Straße & Plätze?");
+    /* A path as one query value: its slashes stay readable, its query is encoded. */
+    assert_string_equal(form_url_encode_path(a, "/termine/buchen?leistung=a&antrag=7"),
+                        "/termine/buchen%3Fleistung%3Da%26antrag%3D7");
+    encoded = arena_printf(a, "weiter=%s&x=1", form_url_encode_path(a, "/a b/c?d=e&f"));
+    assert_int_equal(parse(a, encoded, NULL, &f), FORM_OK);
+    assert_string_equal(form_get(&f, "weiter"), "/a b/c?d=e&f");
+    assert_string_equal(form_get(&f, "x"), "1");
 }
 
 static void test_form_browser_body(void **state)

@@ -18,6 +18,7 @@
 #include "view/i18n.h"
 #include "view/markdown.h"
 #include "view/tmpl.h"
+#include "web/auth.h"
 #include "web/form.h"
 
 #define HTML_MAX (512 * 1024) /* bytes of HTML from one Markdown text */
@@ -389,5 +390,5 @@ json_t *processes_notice(http_req_t *req)
 
 json_t *processes_login_url(http_req_t *req, const char *path)
 {
-    return json_sprintf("/konto/anmelden?weiter=%s", form_url_encode(req->arena, path));
+    return json_string(auth_login_url(req, path));
 }

@@ -487,8 +487,7 @@ json_t *projects_follow_box(http_req_t *req, const char *kind, int64_t id, const
     json_object_set_new(box, "signed_in", json_boolean(req->user != NULL));
     json_object_set_new(box, "following", json_false());
     if (!req->user) {
-        json_object_set_new(box, "login_url",
-                            json_sprintf("/konto/anmelden?weiter=%s", form_url_encode(req->arena, back)));
+        json_object_set_new(box, "login_url", json_string(auth_login_url(req, back)));
         return box;
     }
     const char *mode = NULL;

@@ -304,7 +304,8 @@ static int detail_page(http_req_t *req, int status, const request_t *r, const ch
             json_object_set_new(support, "refusal", json_string(tr(req, why)));
     } else if (collecting) {
         json_object_set_new(support, "login_href",
-                            json_sprintf("/konto/anmelden?weiter=/beteiligung/anregungen/%lld", (long long)r->id));
+                            json_string(auth_login_url(
+                                req, arena_printf(req->arena, "/beteiligung/anregungen/%lld", (long long)r->id))));
     }
     json_object_set_new(o, "support", support);
 

@@ -64,8 +64,7 @@ const char *surveys_actor(http_req_t *req)
 
 const char *surveys_login_url(http_req_t *req, const char *path)
 {
-    /* Our paths are letters, digits, '-' and '/': nothing to escape in the query. */
-    return arena_printf(req->arena, "/konto/anmelden?weiter=%s", path);
+    return auth_login_url(req, path);
 }
 
 void surveys_add_error(json_t *errors, const char *id, const char *message)

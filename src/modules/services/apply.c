@@ -158,7 +158,7 @@ static int start_page(http_req_t *req, int status, const service_row_t *s)
     json_object_set_new(m, "high", json_boolean(s->min_trust >= TRUST_HIGH));
     json_object_set_new(m, "action", json_string(arena_printf(req->arena, "/leistungen/%s/antrag", s->slug)));
     json_object_set_new(m, "login_href",
-                        json_string(arena_printf(req->arena, "/konto/anmelden?weiter=/leistungen/%s/antrag", s->slug)));
+                        json_string(auth_login_url(req, arena_printf(req->arena, "/leistungen/%s/antrag", s->slug))));
 
     json_t *drafts = json_array();
     if (signed_in) {

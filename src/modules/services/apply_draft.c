@@ -119,26 +119,9 @@ static int parse_id(const char *s, int64_t *id)
     return v > 0;
 }
 
-/* Percent-encodes a local path for a query value (only unreserved characters and '/' stay). */
-static const char *query_value(arena_t *arena, const char *s)
-{
-    size_t n = strlen(s);
-    char *out = arena_alloc(arena, n * 3 + 1), *o = out;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (isalnum(*p) || strchr("-._~/", *p))
-            *o++ = (char)*p;
-        else
-            o += sprintf(o, "%%%02X", *p);
-    }
-    *o = '\0';
-    return out;
-}
-
 int apply_login_redirect(http_req_t *req, const char *path)
 {
-    const char *loc = arena_printf(req->arena, "/konto/anmelden?weiter=%s%s", query_value(req->arena, path),
-                                   req->session_ended ? "&abgelaufen=1" : "");
-    http_redirect(req, 303, loc);
+    http_redirect(req, 303, auth_login_url(req, path));
     return HTTP_ANSWERED;
 }
 

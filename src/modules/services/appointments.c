@@ -28,6 +28,7 @@
 #include "platform/mail.h"
 #include "view/i18n.h"
 #include "web/auth.h"
+#include "web/form.h"
 
 static int appt_index(http_req_t *req);
 static int appt_book_page(http_req_t *req);
@@ -162,24 +163,6 @@ const char *appt_time(arena_t *arena, int64_t t)
     return arena_strdup(arena, out);
 }
 
-const char *appt_url_arg(arena_t *arena, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(s);
-    char *out = arena_alloc(arena, 3 * n + 1), *o = out;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
-            *o++ = (char)*p;
-        } else {
-            *o++ = '%';
-            *o++ = hex[*p >> 4];
-            *o++ = hex[*p & 15];
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 /* ---- one service that takes appointments ------------------------------------------ */
 
 typedef struct appt_service {
@@ -256,7 +239,7 @@ static int appt_index(http_req_t *req)
             return 503;
         if (rc == 0)
             return http_redirect(
-                req, 302, arena_printf(req->arena, "/termine/buchen?leistung=%s", appt_url_arg(req->arena, svc.slug)));
+                req, 302, arena_printf(req->arena, "/termine/buchen?leistung=%s", form_url_encode(req->arena, svc.slug)));
     }
     json_t *model = appt_model(req, N_("Termine"));
     json_t *services = json_array();
@@ -370,9 +353,8 @@ static int render_book(http_req_t *req, int status, json_t *model, const appt_se
             goto fail;
     } else {
         /* Back here after signing in: /termine/buchen?leistung=… as one query value. */
-        json_object_set_new(model, "login_href",
-                            json_sprintf("/konto/anmelden?weiter=%%2Ftermine%%2Fbuchen%%3Fleistung%%3D%s",
-                                         appt_url_arg(req->arena, svc->slug)));
+        const char *here = arena_printf(req->arena, "/termine/buchen?leistung=%s", form_url_encode(req->arena, svc->slug));
+        json_object_set_new(model, "login_href", json_string(auth_login_url(req, here)));
     }
 
     /* Free places per start time, in time order; days in order of their first time. */
@@ -404,7 +386,7 @@ static int render_book(http_req_t *req, int status, json_t *model, const appt_se
                                   "current", !strcmp(day, selected_day));
             json_object_set_new(
                 day_entry, "href",
-                json_sprintf("/termine/buchen?leistung=%s&tag=%s%s", appt_url_arg(req->arena, svc->slug), day,
+                json_sprintf("/termine/buchen?leistung=%s&tag=%s%s", form_url_encode(req->arena, svc->slug), day,
                              app_id > 0 ? arena_printf(req->arena, "&antrag=%lld", (long long)app_id) : ""));
             json_array_append_new(days, day_entry);
         }
@@ -455,8 +437,7 @@ static int appt_book_page(http_req_t *req)
         /* A link from an application (the Postfach) is for its owner: sign in
          * first, then come back to exactly this page. */
         const char *here = arena_printf(req->arena, "/termine/buchen?leistung=%s&antrag=%s", svc.slug, antrag);
-        return http_redirect(req, 302,
-                             arena_printf(req->arena, "/konto/anmelden?weiter=%s", appt_url_arg(req->arena, here)));
+        return http_redirect(req, 302, auth_login_url(req, here));
     }
     int64_t app_id;
     rc = linked_application(req, antrag, &svc, &app_id);

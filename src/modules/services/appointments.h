@@ -74,8 +74,6 @@ int appt_booking_mail(db_t *db, const config_t *cfg, arena_t *arena, int64_t use
 
 /* msgid in the request's language. Call sites mark the text: appt_tr(req, N_("…")). */
 const char *appt_tr(const http_req_t *req, const char *msgid);
-/* s percent-encoded for a query value (all but A-Z a-z 0-9 - . _ ~), in the arena. */
-const char *appt_url_arg(arena_t *arena, const char *s);
 /* A booking's status is 'gebucht', 'vorbei' (its time has passed), 'abgesagt'
  * (by the citizen) or 'abgesagt_amt' (the office cancelled the slot): 1 for
  * the last two. */
