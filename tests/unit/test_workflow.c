@@ -347,6 +347,10 @@ static const char sql_propose[] =
     " decision = 'Genehmigt für 180 Nächte.' WHERE id = $1";
 static const char sql_approval_of[] = "SELECT approval_status FROM applications WHERE id = $1";
 
+static const char sql_number_in_message_of[] =
+    "SELECT COUNT(*) FROM messages m JOIN zweck_registrations r ON r.application_id = m.application_id"
+    " WHERE m.application_id = $1 AND m.from_office = 1 AND m.body LIKE '%' || r.number || '%'";
+
 static int64_t count(db_t *db, const char *sql, int64_t id)
 {
     int64_t n = -1;
@@ -488,6 +492,10 @@ static void test_four_eyes_cannot_be_bypassed(void **state)
     assert_int_equal(application_load(fx->db, &c.arena, id, &app), 0);
     assert_int_equal(cases_notice_text(fx->db, &c.cfg, &c.arena, &app, "entschieden", app.decision, &text), 0);
     assert_non_null(strstr(text, "Registriernummer MZ-ZE-"));
+    /* One message tells of the decision: the notice attached, the number in its text. */
+    assert_int_equal(count(fx->db, sql_messages_of, id), 1);
+    assert_int_equal(count(fx->db, sql_message_files_of, id), 1);
+    assert_int_equal(count(fx->db, sql_number_in_message_of, id), 1);
     arena_clear(&c.arena);
 }
 

@@ -180,13 +180,14 @@ static const char *approval_target(db_t *db, arena_t *arena, int64_t app_id)
  * notice attached when there is one. German: the account's language is not
  * stored, and the office's letters are German. */
 static int tell_citizen(db_t *db, const config_t *cfg, arena_t *arena, const application_t *app, const char *to,
-                        int64_t actor_id, const char *text, int64_t notice_file)
+                        int64_t actor_id, const char *text, const char *note, int64_t notice_file)
 {
     const char *label = workflow_status_label(app->workflow, to);
     const char *subject = arena_printf(arena, "Neuer Stand zu Ihrem Antrag %s: %s", app->reference, label);
     const char *body = arena_printf(
-        arena, "Guten Tag,\n\nIhr Antrag „%s“ (%s) hat einen neuen Stand: %s.%s%s%s\n\nMit freundlichen Grüßen\n%s",
+        arena, "Guten Tag,\n\nIhr Antrag „%s“ (%s) hat einen neuen Stand: %s.%s%s%s%s%s\n\nMit freundlichen Grüßen\n%s",
         app->service_name, app->reference, label, text && *text ? "\n\n" : "", text ? text : "",
+        note ? "\n\n" : "", note ? note : "",
         notice_file > 0 ? "\n\nDen Bescheid finden Sie als PDF-Dokument bei dieser Nachricht." : "", app->unit_name);
     int64_t id = postfach_post(db, cfg, arena, app->id, 1, actor_id, subject, body, notice_file);
     if (id <= 0) {
@@ -281,7 +282,8 @@ int case_set_status(db_t *db, const config_t *cfg, arena_t *arena, int64_t app_i
     after.approval_status = approval_status;
     after.updated_at = now;
     after.closed_at = final ? now : 0;
-    if (services_status_changed(db, cfg, arena, &after, from, to) != 0) {
+    const char *note = NULL;
+    if (services_status_changed(db, cfg, arena, &after, from, to, &note) != 0) {
         log_kv(LOG_ERROR, "case status: the service's hook failed", "application", app.reference, "status", to,
                NULL);
         goto out;
@@ -292,9 +294,10 @@ int case_set_status(db_t *db, const config_t *cfg, arena_t *arena, int64_t app_i
         cases_notice_issue(db, cfg, arena, &after, to, text, actor_id, &notice_file) < 0)
         goto out;
 
-    /* Nobody can read a message to an anonymous report: it gets none. */
-    if (workflow_notifies(app.workflow, to) && app.user_id != 0 &&
-        tell_citizen(db, cfg, arena, &after, to, actor_id, text, notice_file) != 0)
+    /* Nobody can read a message to an anonymous report: it gets none. A hook's
+     * note is told even at a status that otherwise tells nothing. */
+    if ((workflow_notifies(app.workflow, to) || note) && app.user_id != 0 &&
+        tell_citizen(db, cfg, arena, &after, to, actor_id, text, note, notice_file) != 0)
         goto out;
 
     char actor[32], object[32];

@@ -260,15 +260,18 @@ int postfach_mark_read(db_t *db, int64_t app_id, int reader_is_office);
 
 /* ---- hooks.c: what a service does when its case changes --------------------------- */
 
-/* Called by case_set_status inside its transaction after the status changed. */
+/* Called by case_set_status inside its transaction after the status changed.
+ * *note (in arena) may get a paragraph for the citizen: case_set_status puts it
+ * into the one message that tells of the new status (a permit's registration
+ * number), so that one change never sends two messages. */
 int services_status_changed(db_t *db, const config_t *cfg, arena_t *arena, const application_t *app,
-                            const char *from, const char *to);
-/* passport.c */
+                            const char *from, const char *to, const char **note);
+/* passport.c (sends its own message: "abholbereit" is not a notifying status) */
 int passport_status_changed(db_t *db, const config_t *cfg, arena_t *arena, const application_t *app,
                             const char *from, const char *to);
 /* zweck.c */
 int zweck_status_changed(db_t *db, const config_t *cfg, arena_t *arena, const application_t *app,
-                         const char *from, const char *to);
+                         const char *from, const char *to, const char **note);
 
 /* ---- zweck*.c: Zweckentfremdung — registration numbers and the nights ledger ------ */
 

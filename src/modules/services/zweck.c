@@ -9,7 +9,7 @@
  *     reaches 'entschieden' (granted), the flat gets a registration number
  *     (MZ-ZE-2026-0042, the idea of Berlin's §5a ZwVbG: it must appear in every
  *     listing), with the permitted nights per calendar year and the period read
- *     from the application's answers; the owner is told in the Postfach.
+ *     from the application's answers; the owner reads it in the message of the decision.
  *   - GET /zweckentfremdung: the rules in plain language, the ways to apply and
  *     to report, and the signed-in owner's registrations.
  *   - GET /zweckentfremdung/pruefen: whether a number is valid today — for
@@ -164,7 +164,7 @@ static void permit_period(arena_t *arena, const json_t *answers, int64_t decided
 }
 
 int zweck_status_changed(db_t *db, const config_t *cfg, arena_t *arena, const application_t *app, const char *from,
-                         const char *to)
+                         const char *to, const char **note)
 {
     (void)from;
     if (strcmp(to, "entschieden") != 0)
@@ -234,19 +234,16 @@ int zweck_status_changed(db_t *db, const config_t *cfg, arena_t *arena, const ap
                                      number, (long long)nights, first, last);
     if (application_event(db, app->id, 0, "registrierung", "", number, event, 0) != 0)
         return -1;
-    if (app->user_id == 0)
-        return 0; /* nobody to write to (a permit always has an applicant; kept safe) */
-    /* The Postfach is where the owner finds the number again; the message is
-     * German like every letter of the office. */
-    const char *body = arena_printf(
+    /* Part of the message that tells of the decision (case_set_status): the
+     * Postfach is where the owner finds the number again. German like every
+     * letter of the office. */
+    *note = arena_printf(
         arena,
         "Ihre Genehmigung ist erteilt. Die Registriernummer Ihrer Ferienwohnung lautet:\n\n%s\n\n"
         "Geben Sie diese Nummer in jeder Anzeige der Wohnung an, auch auf Vermietungsplattformen.\n\n"
         "Sie dürfen die Wohnung bis zu %lld Nächte im Kalenderjahr an Feriengäste vermieten, vom %s bis %s. "
-        "Tragen Sie bitte jeden Aufenthalt in Ihren Belegungsnachweis ein:\n%s/zweckentfremdung/%s\n",
+        "Tragen Sie bitte jeden Aufenthalt in Ihren Belegungsnachweis ein:\n%s/zweckentfremdung/%s",
         number, (long long)nights, first, last, cfg->base_url, number);
-    if (postfach_post(db, cfg, arena, app->id, 1, 0, "Ihre Registriernummer für die Ferienwohnung", body, 0) < 0)
-        return -1;
     return 0;
 }
 
