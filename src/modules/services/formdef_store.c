@@ -21,9 +21,10 @@ static const char sql_insert[] =
     " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 static const char sql_load[] = "SELECT definition FROM form_definitions WHERE id = $1";
 
-int formdef_store(db_t *db, const char *json_text, size_t len, int64_t created_by, int64_t *form_id, int64_t *version,
-                  char *err, size_t errlen)
+int formdef_store_tx(db_t *db, const char *json_text, size_t len, int64_t created_by, int64_t *form_id,
+                     int64_t *version, int *unchanged, char *err, size_t errlen)
 {
+    *unchanged = 0;
     json_t *def = formdef_parse(json_text, len, err, errlen);
     if (!def)
         return -1;
@@ -31,7 +32,7 @@ int formdef_store(db_t *db, const char *json_text, size_t len, int64_t created_b
     const char *title = json_string_value(json_object_get(def, "title"));
     int rc = -2;
     db_stmt_t *st;
-    if (db_begin_write(db) != 0 || db_prepare(db, sql_newest, &st) != 0)
+    if (db_prepare(db, sql_newest, &st) != 0)
         goto out;
     db_bind_text(st, 1, key, -1);
     int64_t last = 0, last_id = 0;
@@ -50,7 +51,8 @@ int formdef_store(db_t *db, const char *json_text, size_t len, int64_t created_b
     if (same) {
         *form_id = last_id;
         *version = last;
-        rc = db_commit(db) == 0 ? 0 : -2;
+        *unchanged = 1;
+        rc = 0;
         goto out;
     }
     if (db_prepare(db, sql_insert, &st) != 0)
@@ -70,15 +72,30 @@ int formdef_store(db_t *db, const char *json_text, size_t len, int64_t created_b
         rc = 0;
     }
     db_reset(st);
-    if (rc == 0 && db_commit(db) != 0)
-        rc = -2;
 out:
-    if (rc != 0) {
-        db_rollback(db);
-        if (rc == -2 && err && errlen)
-            snprintf(err, errlen, "database: %s", db_errmsg(db));
-    }
+    if (rc == -2 && err && errlen)
+        snprintf(err, errlen, "database: %s", db_errmsg(db));
     json_decref(def);
+    return rc;
+}
+
+int formdef_store(db_t *db, const char *json_text, size_t len, int64_t created_by, int64_t *form_id, int64_t *version,
+                  char *err, size_t errlen)
+{
+    int unchanged;
+    if (db_begin_write(db) != 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "database: %s", db_errmsg(db));
+        return -2;
+    }
+    int rc = formdef_store_tx(db, json_text, len, created_by, form_id, version, &unchanged, err, errlen);
+    if (rc == 0 && db_commit(db) != 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "database: %s", db_errmsg(db));
+        rc = -2;
+    }
+    if (rc != 0)
+        db_rollback(db);
     return rc;
 }
 

@@ -232,18 +232,35 @@ static const char *short_message(http_req_t *req, const char *msg)
     return arena_printf(req->arena, "%.*s …", (int)i, msg);
 }
 
-static const char sql_last_version[] = "SELECT MAX(version) FROM form_definitions WHERE form_key = $1";
-
 /* Stores a checked definition and records it; answers with the redirect to the
  * form's page, or with the list page and the check's message. */
 static int store(http_req_t *req, const char *text, size_t len, const char *key, const char *source,
                  const char *filename, const char *key_value)
 {
-    int64_t before = 0, form_id = 0, version = 0;
-    if (db_query_int64_text(req->db, sql_last_version, key, NULL, &before) < 0)
-        return 503;
+    int64_t form_id = 0, version = 0;
+    int unchanged = 0;
     char err[512] = "";
-    int rc = formdef_store(req->db, text, len, req->user->id, &form_id, &version, err, sizeof(err));
+    /* The version and its audit entry are written together, or neither. */
+    if (db_begin_write(req->db) != 0)
+        return 503;
+    int rc = formdef_store_tx(req->db, text, len, req->user->id, &form_id, &version, &unchanged, err, sizeof(err));
+    if (rc == 0 && !unchanged) {
+        json_t *detail = json_pack("{s:s,s:I,s:I,s:s,s:s,s:I}", "form_key", key, "version", (json_int_t)version,
+                                   "form_id", (json_int_t)form_id, "source", source, "filename", filename, "bytes",
+                                   (json_int_t)len);
+        char *detail_text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+        json_decref(detail);
+        char actor[32];
+        snprintf(actor, sizeof(actor), "user:%lld", (long long)req->user->id);
+        if (!detail_text || audit_log(req->db, actor, "services.form_stored", arena_printf(req->arena, "form:%s", key),
+                                      detail_text, req->client_ip, req->request_id) != 0)
+            rc = -2;
+        free(detail_text);
+    }
+    if (rc == 0 && db_commit(req->db) != 0)
+        rc = -2;
+    if (rc != 0)
+        db_rollback(req->db);
     if (rc == -1)
         return list_page(
             req, 422, key_value, NULL,
@@ -252,22 +269,9 @@ static int store(http_req_t *req, const char *text, size_t len, const char *key,
                          short_message(req, err)));
     if (rc != 0)
         return 503;
-    if (version == before)
+    if (unchanged)
         return http_redirect(
             req, 303, arena_printf(req->arena, "/verwaltung/formulare/%s?unveraendert=%lld", key, (long long)version));
-    json_t *detail = json_pack("{s:s,s:I,s:I,s:s,s:s,s:I}", "form_key", key, "version", (json_int_t)version, "form_id",
-                               (json_int_t)form_id, "source", source, "filename", filename, "bytes", (json_int_t)len);
-    char *detail_text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-    json_decref(detail);
-    char actor[32];
-    snprintf(actor, sizeof(actor), "user:%lld", (long long)req->user->id);
-    /* formdef_store commits its own transaction, so the entry follows it; if it
-     * cannot be written the editor is told, since the version is stored. */
-    int audit = audit_log(req->db, actor, "services.form_stored", arena_printf(req->arena, "form:%s", key), detail_text,
-                          req->client_ip, req->request_id);
-    free(detail_text);
-    if (audit != 0)
-        return 503;
     return http_redirect(
         req, 303, arena_printf(req->arena, "/verwaltung/formulare/%s?gespeichert=%lld", key, (long long)version));
 }

@@ -88,11 +88,16 @@ const char *application_date(arena_t *arena, int64_t t, int with_time);
 /* Checks a form definition (JSON text); on failure writes a plain message naming
  * the place ("steps[1].fields[3]: unknown type 'colour'"). Returns 0 or -1. */
 int formdef_check(const char *json_text, size_t len, char *err, size_t errlen);
-/* Checks and stores it as the next version of its form_key; sets *form_id and
- * *version. Returns 0, -1 for an invalid definition (err says why), < -1 on a
- * database error. */
+/* Checks and stores it as the next version of its form_key in its own
+ * transaction; sets *form_id and *version. Returns 0, -1 for an invalid
+ * definition (err says why), < -1 on a database error. */
 int formdef_store(db_t *db, const char *json_text, size_t len, int64_t created_by, int64_t *form_id,
                   int64_t *version, char *err, size_t errlen);
+/* The same inside the caller's write transaction (so that, say, the audit entry
+ * is written with it or not at all). *unchanged: 1 when the text equals the
+ * newest version, which is then not stored again (*version is that one). */
+int formdef_store_tx(db_t *db, const char *json_text, size_t len, int64_t created_by, int64_t *form_id,
+                     int64_t *version, int *unchanged, char *err, size_t errlen);
 /* Loads every *.json in dir as a form definition (demo data). */
 int formdef_load_dir(db_t *db, const char *dir, char *err, size_t errlen);
 
