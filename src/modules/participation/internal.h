@@ -123,7 +123,7 @@ int processes_register_jobs(void);
 
 /* ---- start-up and demo data of each part (participation.c calls them) ------------ */
 int projects_register_jobs(void);   /* projects.c: follower mails, daily digest */
-int requests_register_jobs(void);   /* requests.c: the end of a support period */
+int requests_init(void);            /* requests.c: the end of a support period job, privacy hooks */
 int surveys_register(void);         /* surveys_privacy.c: surveys' and events' share of "Meine Daten" */
 int projects_demo(db_t *db, const char *data_dir);   /* Vorhaben, districts, topics */
 int requests_demo(db_t *db);

@@ -7,9 +7,9 @@
 
 int participation_init(const config_t *cfg, char *err, size_t errlen)
 {
-    if (projects_register_jobs() != 0 || requests_register_jobs() != 0 || processes_register_jobs() != 0 ||
+    if (projects_register_jobs() != 0 || requests_init() != 0 || processes_register_jobs() != 0 ||
         surveys_register() != 0 || moderation_privacy_register() != 0) {
-        snprintf(err, errlen, "cannot register the participation jobs");
+        snprintf(err, errlen, "cannot register the participation jobs and privacy hooks");
         return -1;
     }
     return 0;

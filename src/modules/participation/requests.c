@@ -162,11 +162,9 @@ int requests_deadline_job(db_t *db, const config_t *cfg, json_t *payload, char *
     return 0;
 }
 
-int requests_register_jobs(void)
+int requests_init(void)
 {
     if (jobs_register(DEADLINE_JOB, requests_deadline_job) != 0)
         return -1;
-    /* participation_init calls this once at start-up; the privacy hooks of the
-     * Anregungen belong to the same moment. */
     return requests_privacy_register();
 }

@@ -412,8 +412,11 @@ int passport_remind_run(db_t *db, const config_t *cfg, int64_t now, int *sent);
  * (account_register_data_provider). Returns 0 or < 0. */
 int apply_init(void);
 
+/* Start-up: registers the passport's expiry reminder job and its share of the
+ * privacy export/deletion. Returns 0 or < 0. */
+int passport_init(void);
+
 /* ---- demo data of each part (demo.c calls them in order) -------------------------- */
 int appointments_demo(db_t *db, int64_t now);
-int passport_register_jobs(void);
 
 #endif

@@ -675,7 +675,7 @@ static const account_data_provider_t privacy_provider = {"appointments", export_
 
 /* Start-up of this part: the reminder job and the privacy hooks of the
  * bookings and stored passports. services_init calls it once. */
-int passport_register_jobs(void)
+int passport_init(void)
 {
     if (jobs_register(REMIND_KIND, remind_job) != 0)
         return -1;

@@ -19,8 +19,8 @@ int services_init(const config_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "cannot register the applications' privacy hooks");
         return -1;
     }
-    if (passport_register_jobs() != 0) {
-        snprintf(err, errlen, "cannot register the passport reminder job");
+    if (passport_init() != 0) {
+        snprintf(err, errlen, "cannot register the passport reminder job and privacy hooks");
         return -1;
     }
     return 0;
