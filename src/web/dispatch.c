@@ -280,7 +280,9 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *hreq)
         return fail(req, status);
 
     int safe = !strcmp(req->method, "GET") || req->is_head;
-    if (!(route->flags & ROUTE_API))
+    /* Static files and probes hold no forms; a cookie on them would also keep
+     * shared caches from storing the immutable files. */
+    if (!(route->flags & (ROUTE_API | ROUTE_NO_SESSION)))
         ensure_csrf_token(req);
     if (!safe && !(route->flags & ROUTE_NO_CSRF) && !csrf_ok(req)) {
         req->error_message = N_("Das Sicherheitsmerkmal des Formulars fehlt oder ist abgelaufen. Bitte laden Sie die Seite neu; Ihre Eingaben bleiben erhalten, wenn Sie mit der Zurück-Taste zurückgehen.");

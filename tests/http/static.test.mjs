@@ -42,6 +42,8 @@ forEachEngine((engine) => {
       const cc = (res.headers['cache-control'] ?? '').split(',').map((s) => s.trim());
       for (const d of ['public', 'max-age=31536000', 'immutable']) assert.ok(cc.includes(d), `${u}: Cache-Control ${res.headers['cache-control']}`);
       assert.match(res.headers.etag ?? '', /^(W\/)?"[^"]+"$/, `${u}: ETag ${res.headers.etag}`);
+      // No cookie: shared caches keep a response with Set-Cookie to themselves.
+      assert.equal(res.headers['set-cookie'], undefined, `${u}: Set-Cookie ${res.headers['set-cookie']}`);
       const ct = res.headers['content-type'] ?? '';
       if (u.endsWith('.css')) assert.match(ct, /^text\/css\b/, `${u}: ${ct}`);
       if (u.endsWith('.js') || u.endsWith('.mjs')) assert.match(ct, /^(text|application)\/javascript\b/, `${u}: ${ct}`);
