@@ -224,6 +224,17 @@ void http_page_globals_init(http_app_t *app)
     json_object_set_new(assets, "app_js", json_string(static_url(app->assets, "js/rathaus.js")));
     json_object_set_new(assets, "manifest", json_string(static_url(app->assets, "manifest.webmanifest")));
     json_object_set_new(assets, "icon", json_string(static_url(app->assets, "img/favicon.svg")));
+    /* Every other stylesheet of static/css by its name: {{assets.css.participation}}
+     * is css/participation.css. A part links its own where its pages need it. */
+    json_t *css = json_object();
+    for (size_t i = 0; app->assets && i < static_count(app->assets); i++) {
+        const static_file_t *f = static_at(app->assets, i);
+        size_t n = strlen(f->path);
+        if (strncmp(f->path, "css/", 4) == 0 && n > 8 && strcmp(f->path + n - 4, ".css") == 0 &&
+            !memchr(f->path + 4, '/', n - 8))
+            json_object_setn_new(css, f->path + 4, n - 8, json_string(f->url));
+    }
+    json_object_set_new(assets, "css", css);
     app->page_city = city;
     app->page_assets = assets;
 }

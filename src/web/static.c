@@ -251,3 +251,5 @@ const char *static_url(const static_assets_t *s, const char *path)
 }
 
 size_t static_count(const static_assets_t *s) { return s->count; }
+
+const static_file_t *static_at(const static_assets_t *s, size_t i) { return i < s->count ? &s->files[i] : NULL; }

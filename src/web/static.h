@@ -34,5 +34,7 @@ const static_file_t *static_find(const static_assets_t *s, const char *path);
 /* The hashed URL of a file, or "/static/missing/<path>" when unknown. */
 const char *static_url(const static_assets_t *s, const char *path);
 size_t static_count(const static_assets_t *s);
+/* The i-th file (0 ≤ i < static_count), in path order. */
+const static_file_t *static_at(const static_assets_t *s, size_t i);
 
 #endif

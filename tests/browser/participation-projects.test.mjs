@@ -5,7 +5,7 @@
 // 404 page; as a signed-in resident the follow boxes and "Was ich verfolge";
 // as staff the list, the new-entry form, the edit form and both forms in their
 // error state — in German and in English; no console errors or CSP refusals
-// (the part's stylesheet /beteiligung/stil.css must load). Then the keyboard
+// (the part's stylesheet css/participation.css must load). Then the keyboard
 // path from /beteiligung through a filter to an entry, and the filter form and
 // following without JavaScript. SQLite; a smoke pass on PostgreSQL.
 
@@ -59,7 +59,7 @@ async function checkPages(browser, base, lang, pages, client) {
     if (htmlLang !== lang) problems.push(`${label}: <html lang="${htmlLang}">, expected ${lang}`);
     const h1 = await page.locator('h1').count();
     if (h1 !== 1) problems.push(`${label}: ${h1} h1 elements`);
-    const styled = await page.evaluate(() => [...document.styleSheets].some((s) => (s.href ?? '').endsWith('/beteiligung/stil.css')));
+    const styled = await page.evaluate(() => [...document.styleSheets].some((s) => /\/static\/[0-9a-f]{16}\/css\/participation\.css$/.test(s.href ?? '')));
     if (!styled && !/999999/.test(label)) problems.push(`${label}: the part's stylesheet did not load`);
     const v = await runAxe(page);
     if (v.length) problems.push(`axe on ${label} (${lang}):\n${formatViolations(v)}`);

@@ -540,7 +540,12 @@ forEachEngine((engine) => {
     const before = await srv.get(url);
     assertHtmlPage(before, 200, url);
     assert.ok(mainText(before.text).includes('Titel vor der Ausgabe'));
-    assert.match(before.text, /href="\/beteiligung\/stil\.css"/);
+    // The print rules: the part's stylesheet, served as an immutable static file.
+    const css = before.text.match(/href="(\/static\/[0-9a-f]{16}\/css\/participation\.css)"/);
+    assert.ok(css, 'the edition links css/participation.css');
+    const sheet = await srv.get(css[1]);
+    assert.equal(sheet.status, 200);
+    assert.match(sheet.text, /@media print/);
     // A later edit does not touch the edition.
     const edit = await editEntry(staff, id, { titel: 'Titel nach der Ausgabe', erlaeuterung: 'Umbenannt.' });
     assert.equal(edit.status, 303);

@@ -58,41 +58,6 @@ static int process_of_request(http_req_t *req, process_t *out)
     return processes_load_visible(req, id, out);
 }
 
-/* ---- the stylesheet -------------------------------------------------------------------------- */
-
-/* What KERN leaves to us on these pages: the timeline of phases, the nesting of
- * replies, the proposal cards. Served from here because static/css belongs to
- * the whole site; a <link rel="stylesheet"> may stand in the body (HTML). */
-static const char stylesheet[] =
-    ".process-meta { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }\n"
-    ".process-phases { list-style: none; padding: 0; margin: 0; border-left: 3px solid "
-    "var(--kern-color-layout-border, #ccc); }\n"
-    ".process-phases > li { padding: 0 0 1.25rem 1.25rem; position: relative; }\n"
-    ".process-phases > li.process-phase--running { border-left: 6px solid var(--kern-color-action-default, #0b3d91); "
-    "margin-left: -4.5px; }\n"
-    ".process-now { margin: 1.5rem 0; }\n"
-    ".process-list, .proposal-list { list-style: none; padding: 0; }\n"
-    ".process-list > li, .proposal-list > li { margin-bottom: 1rem; }\n"
-    ".proposal-counts { display: flex; flex-wrap: wrap; gap: 1rem; }\n"
-    ".proposal-filters { display: grid; gap: 0 1.5rem; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); "
-    "align-items: end; }\n"
-    ".proposal-actions { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; margin: 1rem 0; }\n"
-    ".comment-thread { list-style: none; padding: 0; margin: 0; }\n"
-    ".comment-thread .comment-thread { padding-left: 1.5rem; border-left: 2px solid "
-    "var(--kern-color-layout-border, #ccc); margin-top: 0.75rem; }\n"
-    ".comment-thread > li { margin-bottom: 1rem; }\n"
-    ".comment-text { overflow-wrap: anywhere; }\n"
-    ".process-pager ul { gap: 1.5rem; }\n"
-    ".process-form { max-width: 48rem; }\n"
-    "@media print { .process-pager, .proposal-actions, form { display: none; } }\n";
-
-/* GET /beteiligung/verfahren/stil.css */
-static int processes_css(http_req_t *req)
-{
-    http_add_header(req, "cache-control", "public, max-age=3600");
-    return http_send(req, 200, "text/css; charset=utf-8", stylesheet, sizeof(stylesheet) - 1);
-}
-
 /* ---- GET /beteiligung/verfahren -------------------------------------------------------------- */
 
 static int processes_list_page(http_req_t *req)
@@ -239,7 +204,6 @@ static int results_page(http_req_t *req)
 static const route_t process_routes[] = {
     {"GET", "/beteiligung/verfahren", processes_list_page, NULL, 0, 0},
     /* Before /beteiligung/verfahren/:id: the router takes the first pattern that matches. */
-    {"GET", "/beteiligung/verfahren/stil.css", processes_css, NULL, ROUTE_NO_DB | ROUTE_NO_SESSION, 0},
     {"GET", "/beteiligung/verfahren/:id", process_page, NULL, 0, 0},
     {"GET", "/beteiligung/verfahren/:id/ergebnisse", results_page, NULL, 0, 0},
     {"GET", "/beteiligung/verfahren/:id/diskussion", comments_process_page, NULL, 0, 0},

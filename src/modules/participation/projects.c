@@ -103,7 +103,6 @@ static const route_t project_routes[] = {
     {"GET", "/beteiligung", participation_home, NULL, 0, 0},
     {"GET", "/beteiligung/vorhaben", projects_list_page, NULL, 0, 0},
     {"GET", "/beteiligung/vorhaben.csv", projects_csv, NULL, 0, 0},
-    {"GET", "/beteiligung/stil.css", projects_print_css, NULL, ROUTE_NO_DB | ROUTE_NO_SESSION, 0},
     /* Before /beteiligung/vorhaben/:id: the router takes the first pattern that matches. */
     {"GET", "/beteiligung/vorhaben/ausgaben", projects_editions_page, NULL, 0, 0},
     {"GET", "/beteiligung/vorhaben/ausgaben/:id", projects_edition_page, NULL, 0, 0},

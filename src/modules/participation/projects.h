@@ -287,7 +287,6 @@ int projects_staff_list_render(http_req_t *req, int status, json_t *edition_valu
 int projects_editions_page(http_req_t *req);
 int projects_edition_page(http_req_t *req);
 int projects_edition_publish(http_req_t *req);
-int projects_print_css(http_req_t *req);
 /* projects_opendata.c */
 int projects_csv(http_req_t *req);
 int projects_api_list(http_req_t *req);

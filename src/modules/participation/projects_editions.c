@@ -4,7 +4,6 @@
  *   GET  /beteiligung/vorhaben/ausgaben/:id       one edition as a printable page
  *   GET  /beteiligung/vorhaben/ausgaben/:id.pdf   the same as a tagged PDF (platform/pdf.h)
  *   POST /verwaltung/beteiligung/vorhaben/ausgaben   publish (PERM_PROJECTS held everywhere)
- *   GET  /beteiligung/stil.css                    the Beteiligung pages' own layout and print rules
  *
  * An edition is a frozen JSON snapshot of every entry with its change log, made
  * when it is published; later edits of the list never touch it. The pages and
@@ -34,43 +33,6 @@ static const char sql_edition[] =
     "SELECT id, year, quarter, title, note, entry_count, snapshot, published_at FROM project_editions WHERE id = $1";
 static const char sql_edition_pdf[] = "SELECT pdf FROM project_editions WHERE id = $1 AND pdf IS NOT NULL";
 static const char sql_edition_pdf_keep[] = "UPDATE project_editions SET pdf = $1 WHERE id = $2 AND pdf IS NULL";
-
-/* The Beteiligung pages' layout, and what a printed edition leaves out. Served
- * from here (not static/) because this part owns no shared file; the integrator
- * may move it to static/css/rathaus.css and drop the route. */
-static const char stylesheet[] =
-    ".participation-intro { max-width: 48rem; }\n"
-    ".participation-filters { display: grid; gap: 0 1.5rem; grid-template-columns: repeat(auto-fill, minmax(14rem, "
-    "1fr)); }\n"
-    ".participation-filters .kern-form-input { margin-bottom: 1rem; }\n"
-    ".participation-results { list-style: none; padding: 0; }\n"
-    ".participation-results > li { margin-bottom: 1rem; }\n"
-    ".participation-meta { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }\n"
-    ".participation-timeline { list-style: none; padding: 0; border-left: 3px solid var(--kern-color-layout-border, "
-    "#ccc); }\n"
-    ".participation-timeline > li { padding: 0 0 1.5rem 1.25rem; }\n"
-    ".participation-follow { margin: 1.5rem 0; }\n"
-    ".participation-follow .kern-fieldset { margin-bottom: 1rem; }\n"
-    ".participation-actions { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0; }\n"
-    ".edition-entry { border-top: 1px solid var(--kern-color-layout-border, #ccc); padding-top: 1rem; margin-top: "
-    "2rem; }\n"
-    "@media print {\n"
-    "  .kern-kopfzeile, .site-header, .site-footer, .skip-link, .session-timer, .session-dialog,\n"
-    "  .edition-actions, .edition-toc { display: none !important; }\n"
-    "  body { font-size: 11pt; }\n"
-    "  .site-main { padding: 0; }\n"
-    "  .edition-entry { break-before: auto; }\n"
-    "  .edition-entry h2 { break-after: avoid; }\n"
-    "  .kern-description-list-item { break-inside: avoid; }\n"
-    "  a { color: inherit; text-decoration: none; }\n"
-    "}\n";
-
-/* GET /beteiligung/stil.css */
-int projects_print_css(http_req_t *req)
-{
-    http_add_header(req, "cache-control", "public, max-age=3600");
-    return http_send(req, 200, "text/css; charset=utf-8", stylesheet, sizeof(stylesheet) - 1);
-}
 
 /* GET /beteiligung/vorhaben/ausgaben */
 int projects_editions_page(http_req_t *req)
