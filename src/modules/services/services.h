@@ -3,7 +3,8 @@
  * The module is split by what a newcomer would look for (docs/services.md):
  *
  *   catalogue.c      Leistungen A–Z, Lebenslagen, search, /api/v1/leistungen; its queries in
- *                    catalogue_model.c, the kept search rankings in catalogue_cache.c
+ *                    catalogue_model.c, the kept search rankings in catalogue_cache.c; loading
+ *                    a catalogue file: catalogue_check.c (its rules), catalogue_import.c
  *   formdef.c        forms as data: the definition format, its checks, conditions, validation
  *   apply.c          the citizen's way through a form: steps, drafts, uploads, review, submit,
  *                    receipt; "Meine Anträge" and /api/v1/antraege
