@@ -89,6 +89,31 @@ static int again(http_req_t *req, int64_t app_id, int status, json_t *form)
     return rc;
 }
 
+/* The case again with a message for the whole page (form_problem). Takes form. */
+static int problem(http_req_t *req, int64_t app_id, int status, json_t *form, const char *msgid)
+{
+    form_problem(form, msgid);
+    return again(req, app_id, status, form);
+}
+
+/* After a failed write: undoes the transaction and shows the case again with
+ * what was typed kept in the form. Takes form. */
+static int failed(http_req_t *req, int64_t app_id, json_t *form)
+{
+    db_rollback(req->db);
+    return problem(req, app_id, 500, form, N_("Das hat nicht geklappt. Bitte versuchen Sie es noch einmal."));
+}
+
+/* A text the action needs: an error at the field when it is blank (missing) or
+ * longer than CASES_TEXT_MAX characters. */
+static void require_text(http_req_t *req, json_t *form, const char *name, const char *value, const char *missing)
+{
+    if (blank(value))
+        form_error(req, form, name, missing);
+    else if (too_long(value))
+        form_error(req, form, name, N_("Der Text ist zu lang: höchstens 5000 Zeichen."));
+}
+
 static int done(http_req_t *req, const application_t *app, const char *what)
 {
     return http_redirect(req, 303,
@@ -185,12 +210,10 @@ int cases_status_submit(http_req_t *req)
         return again(req, app.id, has_errors(form) ? 422 : 200, form);
     }
     if (strcmp(app.approval_status, "offen") == 0) {
-        form_problem(form, N_("Eine Entscheidung liegt schon zur Freigabe vor. Erst nach der Freigabe oder Rückgabe geht es weiter."));
-        return again(req, app.id, 409, form);
+        return problem(req, app.id, 409, form, N_("Eine Entscheidung liegt schon zur Freigabe vor. Erst nach der Freigabe oder Rückgabe geht es weiter."));
     }
     if (!to || !workflow_may(app.workflow, app.status, to)) {
-        form_problem(form, N_("Dieser Schritt ist jetzt nicht möglich. Der Vorgang wurde vielleicht gerade geändert."));
-        return again(req, app.id, 409, form);
+        return problem(req, app.id, 409, form, N_("Dieser Schritt ist jetzt nicht möglich. Der Vorgang wurde vielleicht gerade geändert."));
     }
     /* A refusal and a decision need their reasons, a question its text. */
     if ((workflow_is_decision(app.workflow, to) || strcmp(to, "rueckfrage") == 0) && blank(text))
@@ -212,11 +235,9 @@ int cases_status_submit(http_req_t *req)
         }
     }
     if (rc == 1) {
-        form_problem(form, N_("Dieser Schritt ist jetzt nicht möglich. Der Vorgang wurde vielleicht gerade geändert."));
-        return again(req, app.id, 409, form);
+        return problem(req, app.id, 409, form, N_("Dieser Schritt ist jetzt nicht möglich. Der Vorgang wurde vielleicht gerade geändert."));
     }
-    form_problem(form, N_("Der Status konnte nicht geändert werden. Bitte versuchen Sie es noch einmal. Ihr Text ist unten erhalten."));
-    return again(req, app.id, 500, form);
+    return problem(req, app.id, 500, form, N_("Der Status konnte nicht geändert werden. Bitte versuchen Sie es noch einmal. Ihr Text ist unten erhalten."));
 }
 
 /* ---- four eyes -------------------------------------------------------------------- */
@@ -287,10 +308,7 @@ int cases_return_submit(http_req_t *req)
     rc = proposal_checks(req, &app, form, &answered);
     if (answered)
         return rc;
-    if (blank(reason))
-        form_error(req, form, "grund", N_("Bitte schreiben Sie, warum Sie den Vorschlag zurückgeben."));
-    else if (too_long(reason))
-        form_error(req, form, "grund", N_("Der Text ist zu lang: höchstens 5000 Zeichen."));
+    require_text(req, form, "grund", reason, N_("Bitte schreiben Sie, warum Sie den Vorschlag zurückgeben."));
     if (has_errors(form))
         return again(req, app.id, 422, form);
 
@@ -315,8 +333,7 @@ int cases_return_submit(http_req_t *req)
         goto fail;
     if (changed == 0) {
         db_rollback(req->db);
-        form_problem(form, N_("Zu diesem Vorgang liegt kein Vorschlag zur Freigabe vor."));
-        return again(req, app.id, 409, form);
+        return problem(req, app.id, 409, form, N_("Zu diesem Vorgang liegt kein Vorschlag zur Freigabe vor."));
     }
     if (application_event(req->db, app.id, req->user->id, "approval", "zurueckgegeben", target, reason, 1) != 0 ||
         audit(req, &app, "services.case.return", json_pack("{s:s}", "target", target)) != 0 ||
@@ -325,9 +342,7 @@ int cases_return_submit(http_req_t *req)
     json_decref(form);
     return done(req, &app, "zurueckgegeben");
 fail:
-    db_rollback(req->db);
-    form_problem(form, N_("Das hat nicht geklappt. Bitte versuchen Sie es noch einmal."));
-    return again(req, app.id, 500, form);
+    return failed(req, app.id, form);
 }
 
 /* ---- assignment, note, dates, payment ---------------------------------------------- */
@@ -384,9 +399,7 @@ int cases_assign_submit(http_req_t *req)
     json_decref(form);
     return done(req, &app, "zugewiesen");
 fail:
-    db_rollback(req->db);
-    form_problem(form, N_("Das hat nicht geklappt. Bitte versuchen Sie es noch einmal."));
-    return again(req, app.id, 500, form);
+    return failed(req, app.id, form);
 }
 
 /* POST /verwaltung/vorgaenge/:id/notiz — notiz: staff only. */
@@ -400,15 +413,11 @@ int cases_note_submit(http_req_t *req)
     note = note ? note : "";
     json_t *form = form_new("note");
     form_value(form, "notiz", note);
-    if (blank(note))
-        form_error(req, form, "notiz", N_("Bitte schreiben Sie eine Notiz."));
-    else if (too_long(note))
-        form_error(req, form, "notiz", N_("Die Notiz ist zu lang: höchstens 5000 Zeichen."));
+    require_text(req, form, "notiz", note, N_("Bitte schreiben Sie eine Notiz."));
     if (has_errors(form))
         return again(req, app.id, 422, form);
     if (application_event(req->db, app.id, req->user->id, "note", "", "", note, 1) != 0) {
-        form_problem(form, N_("Das hat nicht geklappt. Bitte versuchen Sie es noch einmal."));
-        return again(req, app.id, 500, form);
+        return problem(req, app.id, 500, form, N_("Das hat nicht geklappt. Bitte versuchen Sie es noch einmal."));
     }
     json_decref(form);
     return done(req, &app, "notiz");
@@ -486,9 +495,7 @@ int cases_dates_submit(http_req_t *req)
     json_decref(form);
     return done(req, &app, "termine");
 fail:
-    db_rollback(req->db);
-    form_problem(form, N_("Das hat nicht geklappt. Bitte versuchen Sie es noch einmal."));
-    return again(req, app.id, 500, form);
+    return failed(req, app.id, form);
 }
 
 /* POST /verwaltung/vorgaenge/:id/bezahlt — the fee was paid at the counter;
