@@ -2,7 +2,8 @@
  *
  * Two oracles beyond "no crash, leak or hang":
  *  - pdf_clean_text, which guards everything pango sees, must return valid UTF-8
- *    without control characters other than tab and newline, for any bytes;
+ *    without control characters other than tab and newline and without Unicode
+ *    noncharacters (cairo refuses them), for any bytes;
  *  - any Markdown up to 8 KiB must become a PDF (below every limit, so failure is
  *    a bug): complete, tagged (a structure tree) and with our catalog update.
  * The input also goes through pdf_pair and pdf_list_item, so the table and list
@@ -45,6 +46,16 @@ static void check_clean_text(const uint8_t *data, size_t size)
         if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
             abort();
         if (c == 0xC2 && i + 1 < len && (unsigned char)clean[i + 1] < 0xA0) /* U+0080..U+009F */
+            abort();
+        /* No noncharacter: U+FDD0..U+FDEF (EF B7 90..EF B7 AF), U+xxFFFE/U+xxFFFF
+         * (their last two bytes are BF BE or BF BF after EF or a 4-byte lead's 8F/9F/…BF). */
+        if (c == 0xEF && i + 2 < len && (unsigned char)clean[i + 1] == 0xB7 && (unsigned char)clean[i + 2] >= 0x90 &&
+            (unsigned char)clean[i + 2] <= 0xAF)
+            abort();
+        if (c == 0xEF && i + 2 < len && (unsigned char)clean[i + 1] == 0xBF && ((unsigned char)clean[i + 2] & 0xFE) == 0xBE)
+            abort();
+        if (c >= 0xF0 && c <= 0xF4 && i + 3 < len && ((unsigned char)clean[i + 1] & 0x0F) == 0x0F &&
+            (unsigned char)clean[i + 2] == 0xBF && ((unsigned char)clean[i + 3] & 0xFE) == 0xBE)
             abort();
     }
     free(clean);

@@ -63,6 +63,20 @@ char *pdf_clean_text(const char *s, size_t n, size_t *out_len)
             i++;
             continue;
         }
+        /* Noncharacters (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF) are valid UTF-8, but
+         * cairo refuses them in the PDF's text and would fail the whole document. */
+        uint32_t cp = len == 2   ? (uint32_t)(c & 0x1F) << 6 | ((unsigned char)s[i + 1] & 0x3F)
+                      : len == 3 ? (uint32_t)(c & 0x0F) << 12 | ((unsigned char)s[i + 1] & 0x3F) << 6 |
+                                       ((unsigned char)s[i + 2] & 0x3F)
+                      : len == 4 ? (uint32_t)(c & 0x07) << 18 | ((unsigned char)s[i + 1] & 0x3F) << 12 |
+                                       ((unsigned char)s[i + 2] & 0x3F) << 6 | ((unsigned char)s[i + 3] & 0x3F)
+                                 : 0;
+        if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
+            memcpy(out + o, replacement, 3);
+            o += 3;
+            i += len;
+            continue;
+        }
         memcpy(out + o, s + i, len);
         o += len;
         i += len;

@@ -61,8 +61,9 @@ struct pdf_doc {
 /* Frees the pango layouts pdf_finish attached to the blocks (and no more). */
 void pdf_free_layouts(pdf_doc_t *d);
 
-/* Text as it may go to pango: invalid UTF-8 and control characters other than
- * "\t" and "\n" become U+FFFD, "\r\n" and "\r" become "\n". Returns a malloc'd
+/* Text as it may go to pango: invalid UTF-8, control characters other than
+ * "\t" and "\n", and Unicode noncharacters (which cairo refuses) become U+FFFD;
+ * "\r\n" and "\r" become "\n". Returns a malloc'd
  * string (length in *out_len, may be NULL) or NULL when out of memory. */
 char *pdf_clean_text(const char *s, size_t n, size_t *out_len);
 

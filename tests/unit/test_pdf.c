@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "platform/pdf.h"
+#include "platform/pdf_internal.h" /* pdf_clean_text */
 #include "view/i18n.h"
 
 #define TOOL_OUTPUT_MAX (8 << 20)
@@ -317,6 +318,31 @@ static void test_invalid_utf8_replaced(void **state)
     pdf_free(d);
 }
 
+/* Unicode noncharacters are valid UTF-8 but cairo refuses them: one in any text
+ * made the whole PDF fail (found by fuzz_pdf_markdown). They become U+FFFD. */
+static void test_noncharacters_replaced(void **state)
+{
+    (void)state;
+    pdf_doc_t *d = pdf_new("Titel \xEF\xBF\xBE", "de"); /* U+FFFE */
+    pdf_paragraph(d, "A \xF0\xBF\xBF\xBF B"); /* U+3FFFF */
+    pdf_pair(d, "Feld \xEF\xB7\x90", "Wert \xF4\x8F\xBF\xBF"); /* U+FDD0, U+10FFFF */
+    pdf_markdown(d, "- Punkt \xEF\xBF\xBF\n"); /* U+FFFF */
+    pdf_file_t f;
+    finish(d, &f);
+    char *text = run("pdftotext", "-enc UTF-8", &f);
+    /* pdftotext may join "A", the replacement glyph and "B" without spaces. */
+    IN_ORDER(text, "A", "\xEF\xBF\xBD", "B", "Feld \xEF\xBF\xBD", "Wert \xEF\xBF\xBD", "Punkt \xEF\xBF\xBD");
+    free(text);
+    drop(&f);
+    pdf_free(d);
+    /* The rest of the range stays: U+FDCF and U+FDF0 are characters. */
+    size_t len;
+    char *clean = pdf_clean_text("\xEF\xB7\x8F\xEF\xB7\xB0", 6, &len);
+    assert_non_null(clean);
+    assert_string_equal(clean, "\xEF\xB7\x8F\xEF\xB7\xB0");
+    free(clean);
+}
+
 /* Lines per page of a single paragraph of short lines (found by bisection). */
 static int lines_per_page(void)
 {
@@ -597,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_long_document_breaks_pages),
         cmocka_unit_test(test_markdown_structure),
         cmocka_unit_test(test_invalid_utf8_replaced),
+        cmocka_unit_test(test_noncharacters_replaced),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_empty_and_null),
         cmocka_unit_test(test_language),
